@@ -1,0 +1,142 @@
+"""Adaptive Cards the bot sends: welcome, help, sources, about, and the quote card of a lookup.
+
+Cards are plain dicts (Adaptive Card 1.5, the version Teams renders everywhere); `card_attachment` wraps
+one for an activity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.schema import Attachment
+
+from bot.texts import Texts
+from knowledge.types import IndexedDocument, SearchHit
+
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+Card = dict[str, Any]
+
+ASK_ACTION = "ask"
+"""`data.action` of the example-question buttons; the handler answers `data.question`."""
+
+
+def card_attachment(card: Card) -> Attachment:
+    return Attachment(content_type=ADAPTIVE_CARD, content=card)
+
+
+def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:
+    card: Card = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.5",
+        "body": body,
+    }
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def _heading(text: str) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": "Medium", "wrap": True}
+
+
+def _text(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **extra}
+
+
+def document_line(document: IndexedDocument, texts: Texts) -> str:
+    meta = document.meta
+    return f"{meta.title} ({meta.kind}, {meta.date or texts.undated})"
+
+
+def ask_action(question: str) -> dict[str, Any]:
+    """A button that asks `question` as if the user had typed it.
+
+    `msteams.messageBack` makes Teams post the question as the user's message; clients that only know
+    Action.Submit (the Agents Playground) send `data` as the message value, which the handler reads too.
+    """
+    return {
+        "type": "Action.Submit",
+        "title": question,
+        "data": {
+            "action": ASK_ACTION,
+            "question": question,
+            "msteams": {"type": "messageBack", "text": question, "displayText": question},
+        },
+    }
+
+
+def welcome_card(texts: Texts, documents: list[IndexedDocument], examples: tuple[str, ...]) -> Card:
+    body = [
+        _heading(texts.welcome_title),
+        _text(texts.welcome_intro),
+        _text(texts.welcome_documents, weight="Bolder", spacing="Medium"),
+    ]
+    if documents:
+        body.append(_text("\n".join(f"- {document_line(d, texts)}" for d in documents)))
+    else:
+        body.append(_text(texts.sources_empty, isSubtle=True))
+    body += [
+        _text(texts.welcome_examples, weight="Bolder", spacing="Medium"),
+        {"type": "ActionSet", "actions": [ask_action(q) for q in examples]},
+        _text(texts.welcome_feedback, isSubtle=True, spacing="Medium"),
+        _text(texts.welcome_commands, isSubtle=True),
+    ]
+    return _card(body)
+
+
+def help_card(texts: Texts, examples: tuple[str, ...]) -> Card:
+    return _card(
+        [_heading(texts.help_title), _text(texts.help_body), _text(texts.welcome_examples, weight="Bolder")],
+        [ask_action(q) for q in examples],
+    )
+
+
+def sources_card(texts: Texts, documents: list[IndexedDocument]) -> Card:
+    body: list[dict[str, Any]] = [_heading(texts.sources_title)]
+    if not documents:
+        body.append(_text(texts.sources_empty))
+    for document in sorted(documents, key=lambda d: d.meta.date, reverse=True):
+        meta = document.meta
+        facts = [
+            {"title": "", "value": meta.kind},
+            {"title": "", "value": meta.date or texts.undated},
+            {"title": "", "value": f"{document.passage_count} {texts.passages}"},
+        ]
+        body.append(
+            {
+                "type": "Container",
+                "separator": True,
+                "items": [
+                    _text(meta.title, weight="Bolder"),
+                    _text(" · ".join(f["value"] for f in facts), isSubtle=True, spacing="None"),
+                ],
+            }
+        )
+    return _card(body)
+
+
+def about_card(texts: Texts, document_count: int, version: str) -> Card:
+    return _card(
+        [
+            _heading(texts.about_title),
+            _text(texts.about_body),
+            _text(f"{document_count} · {texts.sources_title.lower()} · v{version}", isSubtle=True),
+        ]
+    )
+
+
+def quote_card(hit: SearchHit, texts: Texts) -> Card:
+    """What a lookup inserts into the conversation: the quote, then where it comes from."""
+    where = " › ".join(p for p in (hit.document, hit.section) if p)
+    return _card(
+        [
+            {
+                "type": "Container",
+                "style": "emphasis",
+                "items": [_text(f"“{hit.snippet}”", size="Medium")],
+            },
+            _text(f"{texts.quote_from}: {where}", isSubtle=True, spacing="Small"),
+            _text(f"{hit.source}", isSubtle=True, spacing="None", size="Small"),
+        ]
+    )

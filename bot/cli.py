@@ -1,0 +1,225 @@
+"""`strategibot`: the command line. Every command uses the same engine as the Teams bot.
+
+Library errors become one-line messages here, at the edge; stdout carries only what a command promises
+(``ask --jsonl`` writes nothing but its JSON lines), everything else goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.engine_factory import open_engine
+from ingest.pipeline import run_ingest
+from knowledge.embedders import create_embedder
+from knowledge.engine import Engine
+from knowledge.index_store import IndexUnavailable
+from knowledge.settings import Settings, SettingsError
+from knowledge.types import Answer
+
+log = logging.getLogger("strategibot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = Settings.from_env()
+        return int(args.run(settings, args) or 0)
+    except (SettingsError, IndexUnavailable) as error:
+        print(f"strategibot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="strategibot", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="index documents (default: the bundled corpus and your folder)")
+    ingest.add_argument("paths", nargs="*", type=Path, help="files or folders; the index will hold exactly these")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(run=_ingest)
+
+    ask = commands.add_parser("ask", help="answer one question, or JSON lines from stdin with --jsonl")
+    ask.add_argument("question", nargs="?", help="the question")
+    ask.add_argument("--jsonl", action="store_true", help='read {"id", "question", "conversation"} lines')
+    ask.set_defaults(run=_ask)
+
+    chat = commands.add_parser("chat", help="chat in the terminal (follow-up questions keep their context)")
+    chat.set_defaults(run=_chat)
+
+    evaluate = commands.add_parser("eval", help="answer a question file and score it")
+    evaluate.add_argument("questions", type=Path, help="JSON lines with id, question, expect, source, abstain")
+    evaluate.add_argument("--scorer", type=Path, help="score.py (default: the one beside the question file)")
+    evaluate.add_argument("--answers", type=Path, help="also keep the answers in this file")
+    evaluate.set_defaults(run=_eval)
+
+    serve = commands.add_parser("serve", help="run the Teams bot (Bot Framework endpoint /api/messages)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3978)
+    serve.set_defaults(run=_serve)
+
+    manifest = commands.add_parser("manifest", help="write the Teams app package (zip) to upload")
+    manifest.add_argument("--app-id", required=True, help="the bot's Microsoft App ID")
+    manifest.add_argument("--out", type=Path, default=Path("strategibot-teams-app.zip"))
+    manifest.set_defaults(run=_manifest)
+
+    glossary = commands.add_parser("glossary", help="Swedish and English names of bodies, roles and terms")
+    glossary.set_defaults(run=_glossary)
+    return parser
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+def _ingest(settings: Settings, args: argparse.Namespace) -> int:
+    report = run_ingest(settings, create_embedder(settings), args.paths or None, show_progress=not args.quiet)
+    for name, reason in report.failed:
+        print(f"skipped {name}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    engine = open_engine(settings)
+    if args.jsonl:
+        for line in _answer_lines(engine, sys.stdin):
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+        return 0
+    if not args.question:
+        print("strategibot ask: give a QUESTION, or --jsonl to read questions from stdin", file=sys.stderr)
+        return 2
+    print(render_answer(engine.ask(args.question)))
+    return 0
+
+
+def _answer_lines(engine: Engine, lines: TextIO) -> Iterator[str]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise ValueError('expected an object with a "question" string')
+        except ValueError as error:
+            # One line out for every line in, so the caller's lines stay aligned.
+            yield json.dumps({"id": None, "error": f"line {number}: {error}"}, ensure_ascii=False)
+            continue
+        conversation = item.get("conversation")
+        began = time.perf_counter()
+        answer = engine.ask(item["question"], str(conversation) if conversation is not None else None)
+        latency_ms = (time.perf_counter() - began) * 1000
+        yield json.dumps(answer_record(item.get("id"), answer, latency_ms), ensure_ascii=False)
+
+
+def answer_record(item_id: object, answer: Answer, latency_ms: float) -> dict[str, object]:
+    return {
+        "id": item_id,
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "citations": [
+            {
+                "document": c.document,
+                "section": c.section,
+                "quote": c.quote,
+                "source": c.source,
+                "score": c.score,
+                "date": c.date,
+            }
+            for c in answer.citations
+        ],
+        "latency_ms": round(latency_ms, 2),
+    }
+
+
+def render_answer(answer: Answer) -> str:
+    """An answer for the terminal: the text, then the numbered sources with their quotes."""
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+        lines.append("Källor:" if answer.language == "sv" else "Sources:")
+        for c in answer.citations:
+            where = " › ".join(p for p in (c.document, c.section) if p)
+            lines.append(f"[{c.number}] {where} ({c.date}) — {c.source}")
+            lines.append(f"    «{c.quote}»")
+    if answer.suggestions:
+        lines.append("")
+        lines.extend(f"  · {s}" for s in answer.suggestions)
+    return "\n".join(lines)
+
+
+def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    engine = open_engine(settings)
+    documents = engine.documents()
+    print(f"Strategibot — {len(documents)} dokument indexerade. Ställ en fråga (tom rad eller Ctrl-D avslutar).")
+    conversation = f"terminal-{time.time_ns()}"
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question or question.lower() in {"exit", "quit", "avsluta"}:
+            return 0
+        print(render_answer(engine.ask(question, conversation)))
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    scorer = args.scorer or args.questions.parent / "score.py"
+    if not scorer.exists():
+        print(f"strategibot eval: no scorer at {scorer}; pass --scorer PATH/score.py", file=sys.stderr)
+        return 2
+    engine = open_engine(settings)
+    with args.questions.open(encoding="utf-8") as questions:
+        lines = list(_answer_lines(engine, questions))
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    if args.answers:
+        Path(args.answers).write_text(Path(out.name).read_text(encoding="utf-8"), encoding="utf-8")
+    result = subprocess.run([sys.executable, str(scorer), str(args.questions), out.name], check=False)
+    Path(out.name).unlink(missing_ok=True)
+    return result.returncode
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.server import serve
+
+    serve(settings, host=args.host, port=args.port)
+    return 0
+
+
+def _manifest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.package import build_app_package
+
+    path = build_app_package(args.app_id, args.out)
+    print(f"Wrote {path}: upload it in Teams (Apps › Manage your apps › Upload an app).")
+    return 0
+
+
+def _glossary(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge.glossary import Glossary
+
+    for term in Glossary.load().printable():
+        print(f"{term.name:<36} {term.english_name:<40} {term.kind}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

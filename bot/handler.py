@@ -1,0 +1,248 @@
+"""The Teams activity handler: it translates between Teams activities and the engine, nothing more.
+
+Retrieval and answering live in `knowledge/`; what the replies look like lives in `teams_message`,
+`cards` and `message_extension`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import time
+from http import HTTPStatus
+from typing import Any
+
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+
+from bot import cards
+from bot.commands import Command, parse_command
+from bot.engine_port import AsyncAnswerer
+from bot.feedback_store import FeedbackStore
+from bot.message_extension import COMMAND_ID, parse_query, search_response
+from bot.sent_answers import SentAnswers
+from bot.teams_message import answer_activity
+from bot.texts import language_from_locale, texts_for
+from knowledge.types import Language
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 4000
+"""Longer messages are refused with an explanation: a question is a sentence or two, and the engine's
+query analysis is not meant for pasted documents."""
+WELCOME_DEDUP_SECONDS = 120.0
+"""Teams (and the Agents Playground) send both installationUpdate and conversationUpdate on install;
+one welcome per conversation within this window."""
+
+EXAMPLE_QUESTIONS: dict[Language, tuple[str, ...]] = {
+    "sv": (
+        "Vem beslutar om medlemskap i internationella nätverk?",
+        "Får vi teckna ett vänortsavtal?",
+        "Vem leder internationella beredningen?",
+    ),
+    "en": (
+        "Who decides on joining an international network?",
+        "Does the city sign twin-city agreements?",
+        "Who chairs the international preparatory committee?",
+    ),
+}
+
+_AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+
+
+class StrategibotHandler(TeamsActivityHandler):
+    def __init__(
+        self,
+        answerer: AsyncAnswerer,
+        feedback: FeedbackStore,
+        version: str = "0",
+        sent_answers: SentAnswers | None = None,
+    ) -> None:
+        super().__init__()
+        self._answerer = answerer
+        self._feedback = feedback
+        self._version = version
+        self._sent = sent_answers or SentAnswers()
+        self._welcomed: dict[str, float] = {}
+
+    # --- messages ----------------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        language = activity_language(activity)
+        texts = texts_for(language)
+        question = question_text(activity)
+        if not question:
+            if _has_file_attachments(activity):
+                await turn_context.send_activity(MessageFactory.text(texts.attachment_only))
+            else:
+                await turn_context.send_activity(MessageFactory.text(texts.empty_message))
+            return
+        if len(question) > MAX_MESSAGE_CHARS:
+            reply = texts.too_long.format(length=len(question), limit=MAX_MESSAGE_CHARS)
+            await turn_context.send_activity(MessageFactory.text(reply))
+            return
+        command = parse_command(question)
+        if command is not None:
+            await self._run_command(turn_context, command)
+            return
+        await turn_context.send_activity(Activity(type=ActivityTypes.typing))
+        answer = await self._answerer.ask(question, activity.conversation.id if activity.conversation else None)
+        response = await turn_context.send_activity(answer_activity(answer))
+        if response is not None and response.id:
+            self._sent.remember(response.id, question, answer)
+
+    async def _run_command(self, turn_context: TurnContext, command: Command) -> None:
+        texts = texts_for(command.language)
+        if command.name == "help":
+            card = cards.help_card(texts, EXAMPLE_QUESTIONS[command.language])
+        elif command.name == "sources":
+            card = cards.sources_card(texts, await self._answerer.documents())
+        else:
+            card = cards.about_card(texts, len(await self._answerer.documents()), self._version)
+        await turn_context.send_activity(MessageFactory.attachment(cards.card_attachment(card)))
+
+    # --- onboarding --------------------------------------------------------------------------------
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        # Deliberately not the TeamsActivityHandler dispatch: it asks the connector for every added
+        # member's profile, a round trip per member that the welcome doesn't need.
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        added: list[ChannelAccount] = activity.members_added or []
+        if any(member.id == bot_id for member in added):
+            await self._welcome(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        conversation = activity.conversation.id if activity.conversation else ""
+        now = time.monotonic()
+        self._welcomed = {c: t for c, t in self._welcomed.items() if now - t < WELCOME_DEDUP_SECONDS}
+        if conversation in self._welcomed:
+            return
+        self._welcomed[conversation] = now
+        language = activity_language(activity)
+        card = cards.welcome_card(texts_for(language), await self._answerer.documents(), EXAMPLE_QUESTIONS[language])
+        await turn_context.send_activity(MessageFactory.attachment(cards.card_attachment(card)))
+
+    # --- invokes: feedback and the compose-box lookup ----------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        if activity.name == "message/submitAction":
+            return await self._on_submit_action(turn_context)
+        if activity.name == "composeExtension/query":
+            return await self._on_lookup(turn_context)
+        log.info("ignored invoke %r", activity.name)
+        return _invoke(HTTPStatus.OK)
+
+    async def _on_submit_action(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action_value = value.get("actionValue") if isinstance(value.get("actionValue"), dict) else {}
+        reaction = action_value.get("reaction")
+        if value.get("actionName") != "feedback" or reaction not in ("like", "dislike"):
+            return _invoke(HTTPStatus.BAD_REQUEST, {"error": "expected actionName 'feedback' and a like/dislike"})
+        reply_to = activity.reply_to_id or ""
+        sent = self._sent.get(reply_to)
+        user = activity.from_property
+        user_id = (user.aad_object_id or user.id) if user else ""
+        record = self._feedback.add(
+            reaction=reaction,
+            comment=feedback_comment(action_value.get("feedback")),
+            question=sent.question if sent else "",
+            answer=sent.answer.text if sent else "",
+            sources=tuple(_source_line(c) for c in sent.answer.citations) if sent else (),
+            user_id=user_id or "",
+            conversation_id=activity.conversation.id if activity.conversation else "",
+            reply_to_id=reply_to,
+        )
+        log.info("feedback %s stored for reply %s", record.reaction, reply_to)
+        return _invoke(HTTPStatus.OK, {"status": int(HTTPStatus.OK)})
+
+    async def _on_lookup(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        texts = texts_for(activity_language(activity))
+        value = activity.value if isinstance(activity.value, dict) else {}
+        if value.get("commandId") not in (None, COMMAND_ID):
+            return _invoke(HTTPStatus.BAD_REQUEST, {"error": f"unknown command {value.get('commandId')!r}"})
+        query = parse_query(value)
+        hits = await self._answerer.search(query.text, 8) if query.text else []
+        return _invoke(HTTPStatus.OK, search_response(query, hits, texts))
+
+    # --- everything else ---------------------------------------------------------------------------
+
+    async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> None:
+        log.info("ignored activity of type %r", turn_context.activity.type)
+
+
+def _invoke(status: HTTPStatus, body: dict[str, Any] | None = None) -> InvokeResponse:
+    """An invoke response whose body is already JSON-ready: the HTTP layer writes it once, as is."""
+    return InvokeResponse(status=int(status), body=body)
+
+
+def question_text(activity: Activity) -> str:
+    """The user's question: the text without the bot's @mention, or the question of a card button."""
+    text = strip_bot_mention(activity)
+    if not text and isinstance(activity.value, dict):
+        question = activity.value.get("question")
+        if isinstance(question, str):
+            text = question
+    text = html.unescape(_HTML_TAG.sub(" ", text))
+    return " ".join(text.split())
+
+
+def strip_bot_mention(activity: Activity) -> str:
+    """Remove `<at>Bot</at>` where it mentions this bot; other people's mentions keep their names."""
+    text = activity.text or ""
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        if (entity.type or "").lower() != "mention":
+            continue
+        properties = getattr(entity, "additional_properties", None) or {}
+        mentioned = properties.get("mentioned") or {}
+        mention_text = properties.get("text") or ""
+        if mentioned.get("id") == bot_id and mention_text:
+            text = text.replace(mention_text, " ")
+    # Whatever <at> tags remain name other people: keep the name, drop the markup.
+    return _AT_TAG.sub(r"\1", text)
+
+
+def activity_language(activity: Activity) -> Language:
+    locale = activity.locale
+    if not locale:
+        for entity in activity.entities or []:
+            if (entity.type or "") == "clientInfo":
+                locale = (getattr(entity, "additional_properties", None) or {}).get("locale")
+                break
+    return language_from_locale(locale)
+
+
+def feedback_comment(feedback: object) -> str:
+    """Teams sends the comment as a JSON string ({"feedbackText": ...}); older clients as plain text."""
+    if isinstance(feedback, str):
+        try:
+            feedback = json.loads(feedback)
+        except ValueError:
+            return feedback.strip()
+    if isinstance(feedback, dict):
+        text = feedback.get("feedbackText")
+        return text.strip() if isinstance(text, str) else ""
+    return ""
+
+
+def _source_line(citation: Any) -> str:
+    where = " – ".join(p for p in (citation.document, citation.section) if p)
+    return f"[{citation.number}] {where} ({citation.date})"
+
+
+def _has_file_attachments(activity: Activity) -> bool:
+    # Teams attaches an HTML rendering of every message; only other attachments are files or images.
+    return any((a.content_type or "") != "text/html" for a in activity.attachments or [])

@@ -1,0 +1,289 @@
+"""Ingest: make the index match a set of document folders, doing only the work that changed.
+
+A file is identified by its resolved path and recognised as unchanged by the hash of its bytes and its
+sidecar's. Unchanged documents keep their passages and vectors (copied from the current generation);
+changed and new ones are read, split and embedded (through the embedding cache); files that are gone
+leave the index. Nothing changed means nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ingest.loaders import UnreadableDocument, load_document
+from ingest.metadata import InvalidSidecar, is_sidecar, read_metadata, sidecar_of
+from ingest.splitter import PassageSplitter
+from knowledge.chroma_embedding import ChromaEmbedding
+from knowledge.embedders import Embedder
+from knowledge.embedding_cache import CachedEmbedder, EmbeddingCache
+from knowledge.index_store import Generation, IndexStore, copy_vectors
+from knowledge.lexical_index import LexicalIndex
+from knowledge.passage_text import passage_embedding_text, sentence_embedding_text, sentence_texts
+from knowledge.settings import Settings
+from knowledge.types import IndexedDocument, IngestReport, Passage
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".pdf", ".docx", ".html", ".htm"})
+_CHROMA_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    display: str
+    """The name users see: the path relative to the folder that was ingested."""
+
+    @property
+    def doc_id(self) -> str:
+        return hashlib.sha1(str(self.path.resolve()).encode()).hexdigest()[:12]
+
+    def content_hash(self) -> str:
+        digest = hashlib.sha256(self.path.read_bytes())
+        sidecar = sidecar_of(self.path)
+        if sidecar.exists():
+            digest.update(sidecar.read_bytes())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class _ReadDocument:
+    document: IndexedDocument
+    passages: tuple[Passage, ...]
+
+
+def default_sources(settings: Settings) -> list[Path]:
+    """The bundled corpus and the folder where users put their own documents."""
+    return [folder for folder in (settings.corpus_dir, settings.documents_dir) if folder.exists()]
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+    """Documents under ``paths``, and (file, reason) for files of a type that cannot be read."""
+    found: dict[Path, SourceFile] = {}
+    rejected: list[tuple[str, str]] = []
+    for root in paths:
+        if root.is_file():
+            candidates, base = [root], root.parent
+        elif root.is_dir():
+            candidates, base = sorted(p for p in root.rglob("*") if p.is_file()), root
+        else:
+            rejected.append((str(root), "no such file or folder"))
+            continue
+        for path in candidates:
+            relative = path.relative_to(base)
+            if any(part.startswith(".") for part in relative.parts) or is_sidecar(path):
+                continue
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                supported = " ".join(sorted(SUPPORTED_SUFFIXES))
+                rejected.append((str(relative), f"unsupported type {path.suffix or '(none)'}; supported: {supported}"))
+                continue
+            found.setdefault(path.resolve(), SourceFile(path, str(relative)))
+    return list(found.values()), rejected
+
+
+class Ingester:
+    def __init__(self, settings: Settings, embedder: Embedder, show_progress: bool = True) -> None:
+        self._settings = settings
+        self._store = IndexStore(settings)
+        self._cache = EmbeddingCache(settings.data_dir / "embeddings.sqlite")
+        self._embedder = CachedEmbedder(embedder, self._cache)
+        self._splitter = PassageSplitter(embedder.token_count)
+        self._show_progress = show_progress
+
+    def close(self) -> None:
+        self._cache.close()
+
+    def run(self, paths: Sequence[Path] | None = None) -> IngestReport:
+        began = time.perf_counter()
+        files, failed = discover(paths if paths else default_sources(self._settings))
+        current = self._store.current()
+        reusable = current if current and current.embedder == self._embedder.name else None
+        previous = {d.doc_id: d for d in reusable.documents} if reusable else {}
+
+        kept: list[IndexedDocument] = []
+        fresh: list[_ReadDocument] = []
+        added: list[str] = []
+        changed: list[str] = []
+        for source in self._progress(files, "Reading"):
+            old = previous.get(source.doc_id)
+            try:
+                content_hash = source.content_hash()
+                if old is not None and old.content_hash == content_hash:
+                    kept.append(replace(old, source=source.display))
+                    continue
+                fresh.append(self._read(source, content_hash))
+                (changed if old is not None else added).append(source.display)
+            except (UnreadableDocument, InvalidSidecar, OSError) as error:
+                failed.append((source.display, _reason(error)))
+                if old is not None:
+                    # A file that became unreadable keeps its last good version rather than vanishing.
+                    kept.append(old)
+        present = {d.doc_id for d in kept} | {r.document.doc_id for r in fresh}
+        removed = [d.source for d in previous.values() if d.doc_id not in present]
+        for name, reason in failed:
+            log.warning("skipped %s: %s", name, reason)
+
+        if current is not None and reusable is current and not fresh and not removed:
+            return IngestReport(
+                unchanged=tuple(d.source for d in kept),
+                failed=tuple(failed),
+                passages=sum(d.passage_count for d in kept),
+                seconds=time.perf_counter() - began,
+            )
+
+        generation = self._store.next_generation(self._embedder.name)
+        try:
+            documents, passages = self._build(generation, reusable, kept, fresh)
+            self._store.write_generation(generation, documents, passages)
+            self._store.switch_to(generation)
+        except BaseException:
+            # The pointer still names the previous generation; this one's leftovers go with the next ingest.
+            log.error("ingest failed; the previous index is still in use")
+            raise
+        self._store.remove_all_but_current()
+        return IngestReport(
+            added=tuple(added),
+            changed=tuple(changed),
+            removed=tuple(removed),
+            unchanged=tuple(d.source for d in kept),
+            failed=tuple(failed),
+            passages=len(passages),
+            embedded=self._embedder.computed,
+            seconds=time.perf_counter() - began,
+            embed_seconds=self._embedder.seconds,
+        )
+
+    def _read(self, source: SourceFile, content_hash: str) -> _ReadDocument:
+        extracted = load_document(source.path)
+        meta = read_metadata(source.path, extracted)
+        passages = self._splitter.split(source.doc_id, extracted)
+        if not passages:
+            raise UnreadableDocument(source.path, "no text to index")
+        document = IndexedDocument(source.doc_id, source.display, content_hash, meta, len(passages))
+        return _ReadDocument(document, tuple(passages))
+
+    def _build(
+        self,
+        generation: Generation,
+        previous: Generation | None,
+        kept: list[IndexedDocument],
+        fresh: list[_ReadDocument],
+    ) -> tuple[list[IndexedDocument], list[Passage]]:
+        kept_ids = {d.doc_id for d in kept}
+        old_passages = [p for p in previous.load_passages() if p.doc_id in kept_ids] if previous else []
+        documents = sorted([*kept, *(r.document for r in fresh)], key=lambda d: d.source)
+        titles = {d.doc_id: d.meta.title for d in documents}
+        new_passages = [p for r in fresh for p in r.passages]
+        passages = sorted([*old_passages, *new_passages], key=lambda p: (p.doc_id, p.start))
+
+        passage_vectors: dict[str, np.ndarray] = {}
+        sentence_vectors: dict[str, np.ndarray] = {}
+        if previous is not None and old_passages:
+            function = ChromaEmbedding(self._embedder)
+            old_p = self._store.collection(previous.passages_collection, function)
+            old_s = self._store.collection(previous.sentences_collection, function)
+            passage_vectors = copy_vectors(old_p, [p.passage_id for p in old_passages])
+            sentence_vectors = copy_vectors(old_s, [sid for p in old_passages for sid, _ in sentence_texts(p)])
+
+        to_embed_p = [p for p in passages if p.passage_id not in passage_vectors]
+        to_embed_s = [
+            (sid, sentence_embedding_text(p, text))
+            for p in passages
+            for sid, text in sentence_texts(p)
+            if sid not in sentence_vectors
+        ]
+        texts_p = [passage_embedding_text(p, titles[p.doc_id]) for p in to_embed_p]
+        texts_s = [text for _, text in to_embed_s]
+        total = self._embedder.missing_count([*texts_p, *texts_s])
+        with tqdm(
+            total=total, desc="Embedding", unit="text", disable=not self._show_progress or total == 0, file=sys.stderr
+        ) as bar:
+            vectors_p = self._embedder.embed_passages(texts_p, progress=bar.update)
+            vectors_s = self._embedder.embed_passages(texts_s, progress=bar.update)
+        passage_vectors.update(zip((p.passage_id for p in to_embed_p), vectors_p, strict=True))
+        sentence_vectors.update(zip((sid for sid, _ in to_embed_s), vectors_s, strict=True))
+
+        self._write_chroma(generation, passages, titles, passage_vectors, sentence_vectors)
+        LexicalIndex.build([lexical_text(p, titles[p.doc_id]) for p in passages]).save(generation.lexical_folder)
+        return documents, passages
+
+    def _write_chroma(
+        self,
+        generation: Generation,
+        passages: list[Passage],
+        titles: dict[str, str],
+        passage_vectors: dict[str, np.ndarray],
+        sentence_vectors: dict[str, np.ndarray],
+    ) -> None:
+        function = ChromaEmbedding(self._embedder)
+        passage_collection = self._store.collection(generation.passages_collection, function, create=True)
+        sentence_collection = self._store.collection(generation.sentences_collection, function, create=True)
+        for batch in _batches(passages, _CHROMA_BATCH):
+            passage_collection.add(
+                ids=[p.passage_id for p in batch],
+                embeddings=[passage_vectors[p.passage_id] for p in batch],
+                documents=[p.text for p in batch],
+                metadatas=[
+                    {
+                        "doc_id": p.doc_id,
+                        "title": titles[p.doc_id],
+                        "section": p.section_label,
+                        "start": p.start,
+                        "end": p.end,
+                        "page": p.page or 0,
+                    }
+                    for p in batch
+                ],
+            )
+        sentences = [(sid, p) for p in passages for sid, _ in sentence_texts(p)]
+        for batch in _batches(sentences, _CHROMA_BATCH):
+            sentence_collection.add(
+                ids=[sid for sid, _ in batch],
+                embeddings=[sentence_vectors[sid] for sid, _ in batch],
+                metadatas=[{"passage_id": p.passage_id, "doc_id": p.doc_id} for _, p in batch],
+            )
+
+    def _progress(self, items: list[SourceFile], label: str) -> Iterable[SourceFile]:
+        return tqdm(items, desc=label, unit="file", disable=not self._show_progress or not items, file=sys.stderr)
+
+
+def lexical_text(passage: Passage, title: str) -> str:
+    # Headings name the topic of every passage beneath them ("Trafikkontorets synpunkter").
+    return f"{title}\n{passage.section_label}\n{passage.text}"
+
+
+def _batches(items: list, size: int) -> Iterable[list]:  # type: ignore[type-arg]
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, UnreadableDocument):
+        return error.reason
+    return str(error)
+
+
+def run_ingest(
+    settings: Settings,
+    embedder: Embedder,
+    paths: Sequence[Path] | None = None,
+    show_progress: bool = True,
+    on_report: Callable[[IngestReport], None] | None = None,
+) -> IngestReport:
+    ingester = Ingester(settings, embedder, show_progress)
+    try:
+        report = ingester.run(paths)
+    finally:
+        ingester.close()
+    if on_report:
+        on_report(report)
+    return report

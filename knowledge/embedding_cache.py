@@ -1,0 +1,96 @@
+"""A persistent cache of passage embeddings, keyed by model and content hash.
+
+Embedding is the slow part of ingest (tens of passages a second on two cores), so a text is embedded once
+per model, whatever file or generation of the index it appears in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.embedders import Embedder
+
+
+def content_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, key TEXT, vector BLOB, PRIMARY KEY (model, key))"
+        )
+
+    def get_many(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({marks})", [model, *chunk]
+            )
+            found.update((key, np.frombuffer(blob, dtype=np.float32)) for key, blob in rows)
+        return found
+
+    def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                [(model, key, np.asarray(v, dtype=np.float32).tobytes()) for key, v in items.items()],
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class CachedEmbedder:
+    """An Embedder that looks in the cache first and counts what it really had to compute."""
+
+    def __init__(self, inner: Embedder, cache: EmbeddingCache, batch_size: int = 16) -> None:
+        self._inner = inner
+        self._cache = cache
+        self._batch_size = batch_size
+        self.computed = 0
+        self.seconds = 0.0
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    def embed_passages(self, texts: Sequence[str], progress=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+        keys = [content_key(t) for t in texts]
+        found = self._cache.get_many(self.name, sorted(set(keys)))
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        text_of = dict(zip(keys, texts, strict=True))
+        for start in range(0, len(missing), self._batch_size):
+            batch = missing[start : start + self._batch_size]
+            began = time.perf_counter()
+            vectors = self._inner.embed_passages([text_of[k] for k in batch])
+            self.seconds += time.perf_counter() - began
+            fresh = dict(zip(batch, vectors, strict=True))
+            self._cache.put_many(self.name, fresh)
+            found.update(fresh)
+            self.computed += len(batch)
+            if progress is not None:
+                progress(len(batch))
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([found[k] for k in keys])
+
+    def missing_count(self, texts: Sequence[str]) -> int:
+        keys = sorted({content_key(t) for t in texts})
+        return len(keys) - len(self._cache.get_many(self.name, keys))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._inner.embed_query(text)
+
+    def token_count(self, text: str) -> int:
+        return self._inner.token_count(text)

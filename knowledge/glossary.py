@@ -1,0 +1,104 @@
+"""Swedish ↔ English names of bodies, roles and terms, from ``data/glossary.tsv``.
+
+The documents are Swedish and staff ask in English as often as in Swedish, with English names for Swedish
+bodies. The glossary (a) adds the Swedish words to an English question before retrieval and (b) names
+bodies in English answers as "Kommunstyrelsen (City Executive Board)".
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.text_analysis import words
+
+GLOSSARY_FILE = Path(__file__).parent / "data" / "glossary.tsv"
+_MAX_PHRASE = 5
+
+
+@dataclass(frozen=True)
+class Term:
+    swedish: tuple[str, ...]
+    english: tuple[str, ...]
+    kind: str
+
+    @property
+    def name(self) -> str:
+        return self.swedish[0]
+
+    @property
+    def english_name(self) -> str:
+        return self.english[0]
+
+
+class Glossary:
+    def __init__(self, terms: list[Term]) -> None:
+        self.terms = tuple(terms)
+        self._by_english: dict[tuple[str, ...], list[Term]] = {}
+        for term in terms:
+            for phrase in term.english:
+                self._by_english.setdefault(tuple(words(phrase)), []).append(term)
+        self._by_swedish = {form.lower(): term for term in terms for form in term.swedish}
+
+    @classmethod
+    def load(cls, path: Path = GLOSSARY_FILE) -> Glossary:
+        with path.open(encoding="utf-8") as handle:
+            rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+            terms = [
+                Term(
+                    swedish=tuple(s.strip() for s in row["swedish"].split("|") if s.strip()),
+                    english=tuple(e.strip() for e in row["english"].split("|") if e.strip()),
+                    kind=row["kind"].strip(),
+                )
+                for row in rows
+            ]
+        return cls(terms)
+
+    def matches(self, text: str) -> list[Term]:
+        """Terms whose English names occur in ``text``, longest phrases first, each word used once."""
+        tokens = words(text)
+        found: list[Term] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
+                phrase = tuple(tokens[i : i + size])
+                terms = self._by_english.get(phrase) or (
+                    self._by_english.get((phrase[0].rstrip("s"),)) if size == 1 and len(phrase[0]) > 3 else None
+                )
+                if terms:
+                    found.extend(t for t in terms if t not in found)
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def swedish_expansion(self, text: str) -> str:
+        """The Swedish forms of every term named in English in ``text``, as one string to add to a query."""
+        return " ".join(form for term in self.matches(text) for form in term.swedish)
+
+    def english_words_covered(self, text: str) -> set[str]:
+        """The words of ``text`` that belong to an English glossary phrase."""
+        tokens = words(text)
+        covered: set[str] = set()
+        for phrase in self._by_english:
+            size = len(phrase)
+            for i in range(len(tokens) - size + 1):
+                if tuple(tokens[i : i + size]) == phrase:
+                    covered.update(phrase)
+        covered.update(t for t in tokens if (t.rstrip("s"),) in self._by_english and len(t) > 3)
+        return covered
+
+    def term_for(self, swedish: str) -> Term | None:
+        return self._by_swedish.get(swedish.lower())
+
+    def bilingual_name(self, swedish: str) -> str:
+        """ "Kommunstyrelsen (City Executive Board)" for a known body, the name unchanged otherwise."""
+        term = self.term_for(swedish)
+        if term is None:
+            return swedish[:1].upper() + swedish[1:]
+        return f"{swedish[:1].upper()}{swedish[1:]} ({term.english_name})"
+
+    def printable(self) -> list[Term]:
+        return [t for t in self.terms if t.kind != "word"]

