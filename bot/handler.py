@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 4000
 """Longer messages are refused with an explanation: a question is a sentence or two, and the engine's
 query analysis is not meant for pasted documents."""
-WELCOME_DEDUP_SECONDS = 120.0
+WELCOME_DEDUP_SECONDS = 10.0
 """Teams (and the Agents Playground) send both installationUpdate and conversationUpdate on install;
 one welcome per conversation within this window."""
 

