@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     sources TEXT NOT NULL,
     user_pseudonym TEXT NOT NULL,
     conversation_pseudonym TEXT NOT NULL,
-    reply_to_id TEXT NOT NULL
+    reply_to_id TEXT NOT NULL,
+    matched_by TEXT NOT NULL
 )
 """
 
@@ -50,6 +51,9 @@ class FeedbackRecord:
     user_pseudonym: str
     conversation_pseudonym: str
     reply_to_id: str
+    matched_by: str
+    """How question and answer were found: "reply" (by the message id Teams sent), "latest-in-conversation"
+    (the client sent no id) or "none" (the answer is no longer in memory)."""
 
 
 class FeedbackStore:
@@ -81,6 +85,7 @@ class FeedbackStore:
         user_id: str,
         conversation_id: str,
         reply_to_id: str,
+        matched_by: str = "reply",
         received_at: datetime | None = None,
     ) -> FeedbackRecord:
         record = FeedbackRecord(
@@ -93,11 +98,12 @@ class FeedbackStore:
             user_pseudonym=self.pseudonym(user_id),
             conversation_pseudonym=self.pseudonym(conversation_id),
             reply_to_id=reply_to_id,
+            matched_by=matched_by,
         )
         with self._lock, self._db:
             self._db.execute(
                 "INSERT INTO feedback (received_at, reaction, comment, question, answer, sources, user_pseudonym,"
-                " conversation_pseudonym, reply_to_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " conversation_pseudonym, reply_to_id, matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.received_at,
                     record.reaction,
@@ -108,6 +114,7 @@ class FeedbackStore:
                     record.user_pseudonym,
                     record.conversation_pseudonym,
                     record.reply_to_id,
+                    record.matched_by,
                 ),
             )
         return record
@@ -116,10 +123,11 @@ class FeedbackStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT received_at, reaction, comment, question, answer, sources, user_pseudonym,"
-                " conversation_pseudonym, reply_to_id FROM feedback ORDER BY id"
+                " conversation_pseudonym, reply_to_id, matched_by FROM feedback ORDER BY id"
             ).fetchall()
         return [
-            FeedbackRecord(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8]) for r in rows
+            FeedbackRecord(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8], r[9])
+            for r in rows
         ]
 
     def close(self) -> None:

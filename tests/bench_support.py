@@ -7,14 +7,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import random
 import re
 import resource
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,33 @@ def current_rss_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU seconds used by the whole machine and by this process (all its threads) up to a moment."""
+
+    wall: float
+    machine_busy: float
+    own: float
+
+    @classmethod
+    def now(cls) -> CpuSample:
+        try:
+            fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+            idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+            busy = (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            busy = float("nan")
+        times = os.times()
+        return cls(time.perf_counter(), busy, times.user + times.system)
+
+    def others_share_since(self, earlier: CpuSample) -> float:
+        """Share of the machine's CPU capacity that other processes used since ``earlier``: what they
+        took from this benchmark (0 on a quiet machine, 0.5 when they kept one of two cores busy)."""
+        capacity = (self.wall - earlier.wall) * (os.cpu_count() or 1)
+        others = (self.machine_busy - earlier.machine_busy) - (self.own - earlier.own)
+        return min(max(others / capacity, 0.0), 1.0) if capacity > 0 else float("nan")
+
+
 # --- where the time of one ask goes ------------------------------------------------------------------
 
 
@@ -103,14 +130,6 @@ class StageClock:
             if method in vars(owner):
                 delattr(owner, method)
         self._patched.clear()
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        began = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] += time.perf_counter() - began
 
 
 # --- the synthetic scale-up --------------------------------------------------------------------------

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from testsupport import settings_for
 
 from bot.engine_factory import open_engine
 from knowledge.engine import Engine
-from knowledge.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +39,3 @@ def warm_data_dir(tmp_path: Path, corpus_data_dir: Path) -> Path:
     data_dir.mkdir()
     shutil.copy(corpus_data_dir / "embeddings.sqlite", data_dir / "embeddings.sqlite")
     return data_dir
-
-
-def settings_for(data_dir: Path, **env: str) -> Settings:
-    return Settings.from_env(
-        env={"STRATEGIBOT_DATA_DIR": str(data_dir), "STRATEGIBOT_DOCUMENTS_DIR": str(data_dir / "documents"), **env}
-    )

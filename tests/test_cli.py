@@ -59,7 +59,9 @@ def test_ask_prints_the_answer_with_numbered_sources(corpus_data_dir: Path) -> N
 
 
 def test_ask_builds_the_index_on_first_use(warm_data_dir: Path) -> None:
-    result = strategibot("ask", "--jsonl", data_dir=warm_data_dir, stdin='{"id": 1, "question": "Vem leder beredningen?"}\n')
+    result = strategibot(
+        "ask", "--jsonl", data_dir=warm_data_dir, stdin='{"id": 1, "question": "Vem leder beredningen?"}\n'
+    )
     assert result.returncode == 0, result.stderr
     (record,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert "finansborgarrådet" in record["answer"]

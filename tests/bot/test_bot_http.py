@@ -1,0 +1,400 @@
+"""End to end over HTTP: the real app on a real port receives Teams-shaped activities; a real local HTTP
+server stands in for the Bot Framework connector and records what the bot posts back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from bot_helpers import Connector, RunningBot, teams_activity
+
+from bot.feedback_store import FeedbackStore
+
+CHANNEL_CONVERSATION = {
+    "id": "19:general@thread.tacv2;messageid=1700000000000",
+    "conversationType": "channel",
+    "isGroup": True,
+    "tenantId": "t-1",
+}
+
+
+async def post(bot: RunningBot, body: Any, **kwargs: Any) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session:
+        if isinstance(body, (dict, list)):
+            kwargs.setdefault("json", body)
+        else:
+            kwargs.setdefault("data", body)
+        async with session.post(bot.messages_url, **kwargs) as response:
+            return response.status, await response.text()
+
+
+def ai_entity(activity: dict[str, Any]) -> dict[str, Any]:
+    entities = [e for e in activity.get("entities") or [] if e.get("type") == "https://schema.org/Message"]
+    assert len(entities) == 1, activity.get("entities")
+    return entities[0]
+
+
+def assert_teams_ai_answer(activity: dict[str, Any]) -> dict[str, Any]:
+    """The message is a Teams AI answer: AI label, feedback buttons, well-formed citations for its markers."""
+    entity = ai_entity(activity)
+    assert entity["@type"] == "Message"
+    assert entity["@context"] == "https://schema.org"
+    assert entity["@id"] == ""
+    assert entity["additionalType"] == ["AIGeneratedContent"]
+    assert activity["channelData"]["feedbackLoopEnabled"] is True
+    citations = entity["citation"]
+    assert citations, "an answer that is not an abstention cites its sources"
+    for claim in citations:
+        assert claim["@type"] == "Claim"
+        assert f"[{claim['position']}]" in activity["text"]
+        appearance = claim["appearance"]
+        assert appearance["@type"] == "DigitalDocument"
+        assert appearance["name"].startswith("Internationell strategi för Stockholms stad")
+        assert 0 < len(appearance["abstract"]) <= 160
+        assert 1 <= len(appearance["keywords"]) <= 3
+        assert all(len(k) <= 28 for k in appearance["keywords"])
+    return entity
+
+
+async def test_personal_message_gets_a_cited_ai_answer_after_a_typing_indicator(
+    bot: RunningBot, connector: Connector
+) -> None:
+    status, _ = await post(bot, teams_activity(connector.url, text="Får vi teckna ett vänortsavtal?"))
+
+    assert status == 200
+    assert [a["type"] for a in connector.posted] == ["typing", "message"]
+    answer = connector.posted[1]
+    entity = assert_teams_ai_answer(answer)
+    assert "vänortsavtal" in answer["text"]
+    assert "vänortsavtal" in entity["citation"][0]["appearance"]["abstract"]
+    assert "remissvar" in entity["citation"][0]["appearance"]["keywords"]
+    # A reply to the user's message, in the user's conversation.
+    assert connector.paths[1] == "/v3/conversations/a:personal-conversation-1/activities/1700000000001"
+    assert answer["replyToId"] == "1700000000001"
+
+
+async def test_channel_message_is_answered_without_the_bots_mention(bot: RunningBot, connector: Connector) -> None:
+    activity = teams_activity(
+        connector.url,
+        text="<at>Strategibot</at> Vem leder internationella beredningen?",
+        conversation=CHANNEL_CONVERSATION,
+        entities=[
+            {
+                "type": "mention",
+                "text": "<at>Strategibot</at>",
+                "mentioned": {"id": "28:strategibot", "name": "Strategibot"},
+            },
+            {"type": "clientInfo", "locale": "sv-SE", "platform": "Web"},
+        ],
+        channelData={"teamsChannelId": "19:general@thread.tacv2", "teamsTeamId": "19:team", "tenant": {"id": "t-1"}},
+    )
+    status, _ = await post(bot, activity)
+
+    assert status == 200
+    answer = (await connector.wait_for(1))[0]
+    assert_teams_ai_answer(answer)
+    assert "finansborgarrådet" in answer["text"]
+    assert "Strategibot" not in answer["text"]
+
+
+async def test_follow_up_questions_keep_the_teams_conversation(bot: RunningBot, connector: Connector) -> None:
+    await post(bot, teams_activity(connector.url, text="Vem leder internationella beredningen?"))
+    await post(bot, teams_activity(connector.url, id="1700000000002", text="Och vem beslutar om medlemskap i nätverk?"))
+    other = teams_activity(
+        connector.url,
+        id="1700000000003",
+        text="Vem leder internationella beredningen?",
+        conversation={"id": "a:personal-conversation-2", "conversationType": "personal"},
+    )
+    await post(bot, other)
+
+    answers = connector.messages()
+    assert len(answers) == 3
+    assert connector.paths[-1].startswith("/v3/conversations/a:personal-conversation-2/")
+    assert all(not a["text"].startswith("Det hittar jag inget") for a in answers)
+
+
+async def test_conversation_update_adding_the_bot_sends_the_welcome_card_once(
+    bot: RunningBot, connector: Connector
+) -> None:
+    added = teams_activity(
+        connector.url,
+        type="conversationUpdate",
+        id="f:1",
+        text=None,
+        membersAdded=[{"id": "28:strategibot"}, {"id": "29:user-1"}],
+    )
+    installed = teams_activity(connector.url, type="installationUpdate", id="f:2", text=None, action="add")
+
+    assert (await post(bot, added))[0] == 200
+    assert (await post(bot, installed))[0] == 200
+
+    messages = connector.messages()
+    assert len(messages) == 1, "installationUpdate right after conversationUpdate must not welcome twice"
+    card = messages[0]["attachments"][0]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    content = json.dumps(card["content"], ensure_ascii=False)
+    assert "Hej! Jag är Strategibot" in content
+    assert "Internationell strategi för Stockholms stad" in content and "2016-09-22" in content
+    buttons = [a for block in card["content"]["body"] if block["type"] == "ActionSet" for a in block["actions"]]
+    assert len(buttons) == 3
+    assert all(b["data"]["question"] == b["title"] for b in buttons)
+    assert "Tumme upp" in content
+
+
+async def test_welcome_is_english_for_an_english_locale_and_skipped_when_others_join(
+    bot: RunningBot, connector: Connector
+) -> None:
+    someone_else = teams_activity(
+        connector.url,
+        type="conversationUpdate",
+        id="f:3",
+        text=None,
+        membersAdded=[{"id": "29:user-2"}],
+        conversation={"id": "19:team@thread.tacv2", "conversationType": "channel"},
+    )
+    english = teams_activity(
+        connector.url,
+        type="installationUpdate",
+        id="f:4",
+        text=None,
+        action="add",
+        locale="en-US",
+        conversation={"id": "a:english-user", "conversationType": "personal"},
+    )
+    await post(bot, someone_else)
+    await post(bot, english)
+
+    messages = connector.messages()
+    assert len(messages) == 1
+    assert "Hi! I'm Strategibot" in json.dumps(messages[0]["attachments"][0]["content"])
+
+
+async def test_example_button_asks_its_question(bot: RunningBot, connector: Connector) -> None:
+    # Action.Submit from a card arrives as a message without text and with the button's data as value.
+    pressed = teams_activity(
+        connector.url, text=None, value={"action": "ask", "question": "Får vi teckna ett vänortsavtal?"}
+    )
+    await post(bot, pressed)
+
+    assert_teams_ai_answer((await connector.wait_for(1))[0])
+
+
+async def test_feedback_invoke_is_answered_once_and_stored(bot: RunningBot, connector: Connector) -> None:
+    await post(bot, teams_activity(connector.url, text="Får vi teckna ett vänortsavtal?"))
+    reply_id = "reply-2"  # the connector stand-in numbered the typing indicator 1 and the answer 2
+    feedback = teams_activity(
+        connector.url,
+        type="invoke",
+        name="message/submitAction",
+        id="f:5",
+        text=None,
+        replyToId=reply_id,
+        value={
+            "actionName": "feedback",
+            "actionValue": {"reaction": "dislike", "feedback": json.dumps({"feedbackText": "Saknar datum"})},
+        },
+    )
+    status, body = await post(bot, feedback)
+
+    assert status == 200
+    assert json.loads(body) == {"status": 200}
+    [record] = FeedbackStore(bot.data_dir).all()
+    assert record.reaction == "dislike"
+    assert record.comment == "Saknar datum"
+    assert record.question == "Får vi teckna ett vänortsavtal?"
+    assert "vänortsavtal" in record.answer
+    assert record.sources and record.sources[0].startswith("[1] Internationell strategi")
+    assert record.matched_by == "reply"
+    assert record.reply_to_id == reply_id
+    assert record.user_pseudonym and "aad-user-1" not in record.user_pseudonym
+    assert len(connector.messages()) == 1, "feedback gets no chat message"
+
+
+async def test_message_extension_query_returns_result_cards(bot: RunningBot, connector: Connector) -> None:
+    query = teams_activity(
+        connector.url,
+        type="invoke",
+        name="composeExtension/query",
+        id="f:6",
+        text=None,
+        value={
+            "commandId": "searchDocuments",
+            "parameters": [{"name": "query", "value": "vänortsavtal"}],
+            "queryOptions": {"skip": 0, "count": 25},
+        },
+    )
+    status, body = await post(bot, query)
+
+    assert status == 200
+    extension = json.loads(body)["composeExtension"]
+    assert extension["type"] == "result"
+    first = extension["attachments"][0]
+    assert first["preview"]["content"]["title"].startswith("Internationell strategi")
+    assert "vänortsavtal" in first["preview"]["content"]["text"]
+    inserted = json.dumps(first["content"], ensure_ascii=False)
+    assert first["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert "vänortsavtal" in inserted and "Övergripande principer" in inserted
+
+
+async def test_message_extension_initial_run_gives_a_hint(bot: RunningBot, connector: Connector) -> None:
+    query = teams_activity(
+        connector.url,
+        type="invoke",
+        name="composeExtension/query",
+        id="f:7",
+        text=None,
+        locale="en-US",
+        value={"commandId": "searchDocuments", "parameters": [{"name": "initialRun", "value": "true"}]},
+    )
+    status, body = await post(bot, query)
+
+    assert status == 200
+    assert json.loads(body)["composeExtension"] == {
+        "type": "message",
+        "text": "Type a few words to search the documents.",
+    }
+
+
+async def test_commands_answer_with_cards(bot: RunningBot, connector: Connector) -> None:
+    for number, command in enumerate(("källor", "help", "om"), start=1):
+        await post(bot, teams_activity(connector.url, id=f"c{number}", text=command))
+
+    sources, help_card, about = (m["attachments"][0]["content"] for m in connector.messages())
+    sources_text = json.dumps(sources, ensure_ascii=False)
+    assert "Dokument i kunskapsbasen" in sources_text
+    assert "remissvar · 2016-09-22 · 28 avsnitt" in sources_text
+    assert "How to use Strategibot" in json.dumps(help_card)
+    assert "Om Strategibot" in json.dumps(about, ensure_ascii=False)
+
+
+async def test_abstention_is_friendly_and_suggests_questions(bot: RunningBot, connector: Connector) -> None:
+    await post(bot, teams_activity(connector.url, text="Vad kostar en pizza i Rom?"))
+
+    answer = (await connector.wait_for(1))[0]
+    assert "inget svar" in answer["text"]
+    assert answer["suggestedActions"]["actions"], "rephrasings offered as buttons"
+    assert all(a["type"] == "imBack" for a in answer["suggestedActions"]["actions"])
+    assert ai_entity(answer)["citation"] == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"text": ""}, "Jag fick inget meddelande"),
+        ({"text": "   "}, "Jag fick inget meddelande"),
+        ({"text": "x" * 4001}, "för långt"),
+        (
+            {"text": None, "attachments": [{"contentType": "image/png", "contentUrl": "https://example/x.png"}]},
+            "bifogade filer",
+        ),
+    ],
+    ids=["empty", "blank", "overlong", "attachment-only"],
+)
+async def test_unusable_messages_get_a_clear_reply(
+    bot: RunningBot, connector: Connector, fields: dict[str, Any], expected: str
+) -> None:
+    status, _ = await post(bot, teams_activity(connector.url, **fields))
+
+    assert status == 200
+    [reply] = await connector.wait_for(1)
+    assert expected in reply["text"]
+    assert "entities" not in reply or not reply["entities"]
+
+
+async def test_unknown_activity_types_are_ignored_with_2xx(bot: RunningBot, connector: Connector) -> None:
+    for kind in ("messageReaction", "typing", "event", "somethingNew", "endOfConversation"):
+        status, _ = await post(bot, teams_activity(connector.url, type=kind, id=f"u-{kind}", text=None))
+        assert 200 <= status < 300, kind
+    status, _body = await post(bot, teams_activity(connector.url, type="invoke", name="unknown/thing", text=None))
+    assert status == 200
+    assert connector.posted == []
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "expected"),
+    [
+        ("{not json", {"Content-Type": "application/json"}, 400),
+        (b"\xff\xfe\x00", {"Content-Type": "application/json"}, 400),
+        ("[1, 2]", {"Content-Type": "application/json"}, 400),
+        ("{}", {"Content-Type": "application/json"}, 400),
+        ('{"type": 5}', {"Content-Type": "application/json"}, 400),
+        ('{"type": "message", "text": "hej"}', {"Content-Type": "application/json"}, 400),
+        ("type=message", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
+        ("", {}, 415),
+    ],
+    ids=["broken-json", "not-utf8", "array", "no-type", "type-not-string", "no-service-url", "form", "no-body"],
+)
+async def test_malformed_requests_get_4xx(
+    bot: RunningBot, body: str | bytes, headers: dict[str, str], expected: int
+) -> None:
+    status, _ = await post(bot, body, headers=headers)
+
+    assert status == expected
+
+
+async def test_wrongly_typed_fields_get_400(bot: RunningBot, connector: Connector) -> None:
+    for fields in (
+        {"from": "someone"},
+        {"entities": {"type": "mention"}},
+        {"text": 42},
+        {"conversation": {"id": 7}},
+        {"timestamp": "yesterday"},
+    ):
+        status, _ = await post(bot, teams_activity(connector.url, **fields))
+        assert status == 400, fields
+    assert connector.posted == []
+
+
+async def test_oversized_body_is_refused(bot: RunningBot, connector: Connector) -> None:
+    status, _ = await post(bot, teams_activity(connector.url, text="x" * 300_000))
+
+    assert status == 413
+
+
+async def test_healthz_reports_the_index(bot: RunningBot) -> None:
+    async with aiohttp.ClientSession() as session, session.get(f"{bot.url}/healthz") as response:
+        assert response.status == 200
+        assert await response.json() == {"status": "ok", "documents": 1, "authentication": False}
+
+
+async def test_an_internal_error_sends_an_apology_with_a_trace_id(
+    broken_bot: RunningBot, connector: Connector, caplog: pytest.LogCaptureFixture
+) -> None:
+    status, _ = await post(broken_bot, teams_activity(connector.url, text="Får vi teckna ett vänortsavtal?"))
+
+    assert status == 200
+    apology = connector.messages()[-1]["text"]
+    assert apology.startswith("Något gick fel")
+    trace_id = apology.rsplit(": ", 1)[1].rstrip(")")
+    assert len(trace_id) == 12
+    assert "Traceback" not in apology and "IndexUnavailable" not in apology
+    logged = [r for r in caplog.records if trace_id in r.getMessage()]
+    assert logged and logged[0].exc_info is not None, "the log keeps the stack trace under the same trace id"
+
+
+@pytest.fixture
+async def broken_bot(engine_data_dir: Path, tmp_path: Path):
+    """A real engine whose index disappears after it opened: every question then fails inside the engine."""
+    import shutil
+
+    from bot_helpers import start_bot
+
+    from bot.engine_factory import open_engine
+    from bot.settings import BotSettings
+    from knowledge.settings import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    # The session's embedding cache makes building this second index quick.
+    for cache in engine_data_dir.glob("embedding*"):
+        shutil.copy(cache, data / cache.name)
+    engine = open_engine(Settings.from_env(env={"STRATEGIBOT_DATA_DIR": str(data)}), show_progress=False)
+    (data / "index" / "CURRENT").unlink()
+    runner, running = await start_bot(engine, tmp_path, BotSettings())
+    yield running
+    await runner.cleanup()
+    engine.close()
