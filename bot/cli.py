@@ -36,6 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # bm25s logs every index build at DEBUG through its own handler.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     try:
         settings = Settings.from_env()
         return int(args.run(settings, args) or 0)

@@ -99,22 +99,22 @@ def citation_for(
     )
 
 
-def choose_quotes(ranked: list[ScoredSentence], own_terms: frozenset[str]) -> list[ScoredSentence]:
-    """The best sentence, and the next ones that score close to it and add terms of the question (not of
-    an earlier turn) that it lacks."""
+def choose_quotes(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The best sentence, and the next ones that score close to it and cover a concept of the question (not
+    of an earlier turn) that the ones before do not."""
     if not ranked:
         return []
     chosen = [ranked[0]]
-    covered = set(ranked[0].matched)
+    covered = set(ranked[0].concepts)
     length = len(ranked[0].text)
     for candidate in ranked[1:]:
         if len(chosen) >= MAX_QUOTES or candidate.score < SUPPORT_RATIO * ranked[0].score:
             break
-        adds = (candidate.matched & own_terms) - covered
+        adds = candidate.concepts - covered
         if not adds or length + min(len(candidate.text), LONG_QUOTE) > ANSWER_BUDGET:
             continue
         chosen.append(candidate)
-        covered |= candidate.matched
+        covered |= candidate.concepts
         length += min(len(candidate.text), LONG_QUOTE)
     return chosen
 
@@ -147,7 +147,7 @@ class ExtractiveComposer:
         self._terms_of = terms_of
 
     def compose(self, query: Query, ranked: list[ScoredSentence]) -> Answer:
-        chosen = choose_quotes(ranked, query.own_terms)
+        chosen = choose_quotes(ranked)
         quotes = [with_context(s) for s in chosen]
         language = query.language
         citations = tuple(

@@ -55,40 +55,39 @@ class Glossary:
             ]
         return cls(terms)
 
-    def matches(self, text: str) -> list[Term]:
-        """Terms whose English names occur in ``text``, longest phrases first, each word used once."""
+    def match_spans(self, text: str) -> list[tuple[Term, int, int]]:
+        """(term, first word, end word) for each glossary phrase in ``text``: longest phrases first, each
+        word used once. Word positions are those of ``words(text)``."""
         tokens = words(text)
-        found: list[Term] = []
+        found: list[tuple[Term, int, int]] = []
         i = 0
         while i < len(tokens):
             for size in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
                 phrase = tuple(tokens[i : i + size])
-                terms = self._by_english.get(phrase) or (
-                    self._by_english.get((phrase[0].rstrip("s"),)) if size == 1 and len(phrase[0]) > 3 else None
-                )
+                terms = self._by_english.get(phrase)
+                if terms is None and size == 1 and len(phrase[0]) > 3:
+                    # A plural the list does not spell out: "agreements" for "agreement".
+                    terms = self._by_english.get((phrase[0].rstrip("s"),))
                 if terms:
-                    found.extend(t for t in terms if t not in found)
+                    found.extend((term, i, i + size) for term in terms)
                     i += size
                     break
             else:
                 i += 1
         return found
 
+    def matches(self, text: str) -> list[Term]:
+        """Terms named in ``text`` (in English, or by another Swedish word), each once."""
+        return list(dict.fromkeys(term for term, _, _ in self.match_spans(text)))
+
     def swedish_expansion(self, text: str) -> str:
         """The Swedish forms of every term named in English in ``text``, as one string to add to a query."""
         return " ".join(form for term in self.matches(text) for form in term.swedish)
 
     def english_words_covered(self, text: str) -> set[str]:
-        """The words of ``text`` that belong to an English glossary phrase."""
+        """The words of ``text`` that belong to a glossary phrase."""
         tokens = words(text)
-        covered: set[str] = set()
-        for phrase in self._by_english:
-            size = len(phrase)
-            for i in range(len(tokens) - size + 1):
-                if tuple(tokens[i : i + size]) == phrase:
-                    covered.update(phrase)
-        covered.update(t for t in tokens if (t.rstrip("s"),) in self._by_english and len(t) > 3)
-        return covered
+        return {tokens[k] for _, start, end in self.match_spans(text) for k in range(start, end)}
 
     def term_for(self, swedish: str) -> Term | None:
         return self._by_swedish.get(swedish.lower())

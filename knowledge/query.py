@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from knowledge.concepts import Concept, concepts_of
 from knowledge.glossary import Glossary
 from knowledge.language import detect_language
 from knowledge.lexical_index import LexicalIndex
-from knowledge.text_analysis import STOPWORDS, words
+from knowledge.text_analysis import COMPOUND_PART_WEIGHT, STOPWORDS, words
 from knowledge.types import Language
 
 # Follow-ups lean on the previous question: "Och om ...?", "And what about ...?".
@@ -36,10 +37,10 @@ class Query:
     question: str
     language: Language
     dense_text: str
-    terms: tuple[tuple[str, float], ...]
-    """(lexical term, weight) of the question itself: stems 1.0, compound parts less."""
-    context_terms: tuple[tuple[str, float], ...]
-    """(lexical term, weight) of the earlier turn a follow-up leans on; they count PREVIOUS_TURN_WEIGHT."""
+    concepts: tuple[Concept, ...]
+    """What the question itself asks about."""
+    context: tuple[Concept, ...]
+    """What the earlier turn that a follow-up leans on asked about; it counts PREVIOUS_TURN_WEIGHT."""
     focus: tuple[FocusWord, ...]
     asks_who: bool
     follow_up: bool
@@ -51,8 +52,23 @@ class Query:
         return sum(f.weight for f in self.focus if f.known) / total if total else 0.0
 
     @property
-    def own_terms(self) -> frozenset[str]:
-        return frozenset(term for term, _ in self.terms)
+    def terms(self) -> tuple[tuple[str, float], ...]:
+        """(lexical term, weight) for BM25: every form of a concept at 1, compound parts less."""
+        return _weighted(self.concepts)
+
+    @property
+    def context_terms(self) -> tuple[tuple[str, float], ...]:
+        return _weighted(self.context)
+
+
+def _weighted(concepts: tuple[Concept, ...]) -> tuple[tuple[str, float], ...]:
+    weights: dict[str, float] = {}
+    for concept in concepts:
+        for part in concept.parts:
+            weights[part] = max(weights.get(part, 0.0), COMPOUND_PART_WEIGHT)
+        for form in concept.forms:
+            weights[form] = 1.0
+    return tuple(weights.items())
 
 
 @dataclass(frozen=True)
@@ -67,34 +83,23 @@ class QueryBuilder:
         self._glossary = glossary
 
     def build(self, question: str, previous: PreviousTurn | None = None) -> Query:
-        analyzer = self._lexical.analyzer
         language = detect_language(question)
-        expansion = self._glossary.swedish_expansion(question)
-        question_terms = analyzer.weighted_terms(question)
-        if language == "en":
-            # An English word says nothing to BM25 over Swedish text (and "city" would match an English
-            # phrase quoted in it); its Swedish expansion does. Names the glossary lacks stay ("Eurocities").
-            covered = self._glossary.english_words_covered(question)
-            kept = " ".join(w for w in words(question) if w not in covered)
-            question_terms = [(t, w) for t, w in analyzer.weighted_terms(kept) if self._lexical.knows(t)]
-        own: dict[str, float] = {}
-        for term, weight in [*question_terms, *analyzer.weighted_terms(expansion)]:
-            own[term] = max(own.get(term, 0.0), weight)
+        concepts = concepts_of(question, self._lexical, self._glossary, english=language == "en")
         follow_up = previous is not None and self._is_follow_up(question)
-        context: dict[str, float] = {}
+        context: list[Concept] = []
         if follow_up and previous is not None:
-            earlier = previous.question + " " + self._glossary.swedish_expansion(previous.question)
-            for term, weight in analyzer.weighted_terms(earlier):
-                if term not in own:
-                    context[term] = max(context.get(term, 0.0), weight)
+            own_forms = {form for concept in concepts for form in concept.forms}
+            earlier_english = detect_language(previous.question) == "en"
+            earlier = concepts_of(previous.question, self._lexical, self._glossary, english=earlier_english)
+            context = [c for c in earlier if not own_forms & set(c.forms)]
         asks_who = bool(_WHO_WORDS & set(words(question))) or (follow_up and previous is not None and previous.asks_who)
         dense_text = f"{previous.question} {question}" if follow_up and previous is not None else question
         return Query(
             question=question,
             language=language,
             dense_text=dense_text,
-            terms=tuple(own.items()),
-            context_terms=tuple(context.items()),
+            concepts=tuple(concepts),
+            context=tuple(context),
             focus=tuple(self._focus(question)),
             asks_who=asks_who,
             follow_up=follow_up,

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.concepts import Concept
 from knowledge.lexical_index import LexicalIndex
 from knowledge.passage_text import sentence_texts
 from knowledge.query import Query
@@ -38,6 +39,9 @@ class ScoredSentence:
     dense: float
     score: float
     matched: frozenset[str]
+    """Stems of the question that the sentence holds."""
+    concepts: frozenset[int] = frozenset()
+    """Positions of the question's concepts that the sentence covers."""
 
     @property
     def text(self) -> str:
@@ -63,15 +67,15 @@ class SentenceScorer:
             return []
         ids = [sentence_id for sentence_id, _, _ in candidates.values()]
         vectors = self._vectors(ids)
-        denominator = self._mass(query.terms)
-        context_denominator = self._mass(query.context_terms)
+        denominator = self._mass(query.concepts)
+        context_denominator = self._mass(query.context)
         analyzer = self._lexical.analyzer
         scored: list[ScoredSentence] = []
         for sentence_id, hit, (a, b) in candidates.values():
             sentence_terms = analyzer.term_set(hit.passage.text[a:b])
             heading_terms = analyzer.term_set(hit.passage.section_label)
-            own, matched = self._covered(query.terms, sentence_terms, heading_terms)
-            earlier, _ = self._covered(query.context_terms, sentence_terms, heading_terms)
+            own, covered, matched = self._covered(query.concepts, sentence_terms, heading_terms)
+            earlier, _, _ = self._covered(query.context, sentence_terms, heading_terms)
             # A follow-up's own words decide; the earlier turn's only break ties between sentences.
             lexical = own / denominator if denominator else 0.0
             if context_denominator:
@@ -85,29 +89,36 @@ class SentenceScorer:
                 + RANK_WEIGHT / (1 + hit.rank)
             )
             scored.append(
-                ScoredSentence(sentence_id, hit.passage, (a, b), hit.rank, lexical, dense, score, frozenset(matched))
+                ScoredSentence(sentence_id, hit.passage, (a, b), hit.rank, lexical, dense, score, matched, covered)
             )
         scored.sort(key=lambda s: -s.score)
         return scored
 
     def _covered(
-        self, terms: tuple[tuple[str, float], ...], sentence_terms: frozenset[str], heading_terms: frozenset[str]
-    ) -> tuple[float, frozenset[str]]:
-        """The idf-weighted mass of ``terms`` that the sentence (or, at half weight, its heading) holds."""
+        self, concepts: tuple[Concept, ...], sentence_terms: frozenset[str], heading_terms: frozenset[str]
+    ) -> tuple[float, frozenset[int], frozenset[str]]:
+        """The idf-weighted share of ``concepts`` the sentence (or, at less weight, its heading) covers,
+        which concepts (by position) it covers, and the stems it matched."""
         mass = 0.0
+        covered: set[int] = set()
         matched: set[str] = set()
-        for term, weight in terms:
-            if term in sentence_terms:
-                mass += weight * self._lexical.idf(term)
-                matched.add(term)
-            elif term in heading_terms:
-                mass += HEADING_WEIGHT * weight * self._lexical.idf(term)
-        return mass, frozenset(matched)
+        for position, concept in enumerate(concepts):
+            credit = concept.credit(sentence_terms)
+            if credit:
+                covered.add(position)
+                matched |= concept.matched(sentence_terms)
+            else:
+                credit = HEADING_WEIGHT * concept.credit(heading_terms)
+            mass += credit * self._idf(concept)
+        return mass, frozenset(covered), frozenset(matched)
 
-    def _mass(self, terms: tuple[tuple[str, float], ...]) -> float:
-        # Terms the corpus lacks weigh as much as its rarest: a sentence cannot cover what no passage has.
-        ceiling = self._lexical.idf_ceiling()
-        return sum(weight * (self._lexical.idf(t) if self._lexical.knows(t) else ceiling) for t, weight in terms)
+    def _idf(self, concept: Concept) -> float:
+        # A concept the corpus has no word for weighs as much as its rarest: no sentence can cover it.
+        known = [self._lexical.idf(form) for form in concept.forms if self._lexical.knows(form)]
+        return max(known) if known else self._lexical.idf_ceiling()
+
+    def _mass(self, concepts: tuple[Concept, ...]) -> float:
+        return sum(self._idf(concept) for concept in concepts)
 
     def _vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         got = self._collection.get(ids=ids, include=["embeddings"])

@@ -164,7 +164,7 @@ STOPWORDS: frozenset[str] = frozenset(STOPWORDS_SWEDISH) | frozenset(STOPWORDS_E
 
 # Swedish links compound parts with -s- or nothing ("vänort|s|avtal", "stad|s|övergripande").
 _LINKING = ("s", "")
-_MIN_PART = 3
+_MIN_PART = 4
 _MIN_COMPOUND = 8
 COMPOUND_PART_WEIGHT = 0.5
 
