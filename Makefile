@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run chat test lint bench eval clean
+.PHONY: install run chat test lint bench eval clean node-tools
 
 install: $(STAMP)
 
@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: install
+# The main job: index the bundled corpus, then the Teams bot with a local Teams client (Agents Playground)
+# to open in the browser; without Node.js it says how to get it and runs the bot alone.
+run: install node-tools
 	$(BIN)/strategibot ingest
-	$(BIN)/strategibot chat
+	$(BIN)/python -m bot.run_local
 
 chat: install
 	$(BIN)/strategibot chat
@@ -35,3 +37,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# --- Teams surface: Node tools for `make run` (Agents Playground) and the browser/manifest tests ---------
+node-tools: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the bot runs without the Teams-like chat (install Node.js 20+ and npm)"; fi

@@ -98,19 +98,12 @@ def sources_card(texts: Texts, documents: list[IndexedDocument]) -> Card:
         body.append(_text(texts.sources_empty))
     for document in sorted(documents, key=lambda d: d.meta.date, reverse=True):
         meta = document.meta
-        facts = [
-            {"title": "", "value": meta.kind},
-            {"title": "", "value": meta.date or texts.undated},
-            {"title": "", "value": f"{document.passage_count} {texts.passages}"},
-        ]
+        facts = f"{meta.kind} · {meta.date or texts.undated} · {document.passage_count} {texts.passages}"
         body.append(
             {
                 "type": "Container",
                 "separator": True,
-                "items": [
-                    _text(meta.title, weight="Bolder"),
-                    _text(" · ".join(f["value"] for f in facts), isSubtle=True, spacing="None"),
-                ],
+                "items": [_text(meta.title, weight="Bolder"), _text(facts, isSubtle=True, spacing="None")],
             }
         )
     return _card(body)

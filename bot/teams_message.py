@@ -87,6 +87,7 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
+    # Back up to the last whole word, unless the cut already falls between words.
+    if text[limit - 1] != " " and " " in cut[limit // 2 :]:
         cut = cut.rsplit(" ", 1)[0]
-    return cut + "…"
+    return cut.rstrip(" ,;:") + "…"

@@ -21,15 +21,17 @@ from tqdm import tqdm
 
 from ingest.loaders import UnreadableDocument, load_document
 from ingest.metadata import InvalidSidecar, is_sidecar, read_metadata, sidecar_of
+from ingest.responsibilities import ResponsibilityExtractor
 from ingest.splitter import PassageSplitter
 from knowledge.chroma_embedding import ChromaEmbedding
 from knowledge.embedders import Embedder
 from knowledge.embedding_cache import CachedEmbedder, EmbeddingCache
+from knowledge.glossary import Glossary
 from knowledge.index_store import Generation, IndexStore, copy_vectors
 from knowledge.lexical_index import LexicalIndex
 from knowledge.passage_text import passage_embedding_text, sentence_embedding_text, sentence_texts
 from knowledge.settings import Settings
-from knowledge.types import IndexedDocument, IngestReport, Passage
+from knowledge.types import IndexedDocument, IngestReport, Passage, Responsibility
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ class Ingester:
         self._embedder = CachedEmbedder(embedder, self._cache)
         self._splitter = PassageSplitter(embedder.token_count)
         self._show_progress = show_progress
+        self._extractor = ResponsibilityExtractor(Glossary.load())
 
     def close(self) -> None:
         self._cache.close()
@@ -143,7 +146,7 @@ class Ingester:
         generation = self._store.next_generation(self._embedder.name)
         try:
             documents, passages = self._build(generation, reusable, kept, fresh)
-            self._store.write_generation(generation, documents, passages)
+            self._store.write_generation(generation, documents, passages, self._register(documents, passages))
             self._store.switch_to(generation)
         except BaseException:
             # The pointer still names the previous generation; this one's leftovers go with the next ingest.
@@ -161,6 +164,18 @@ class Ingester:
             seconds=time.perf_counter() - began,
             embed_seconds=self._embedder.seconds,
         )
+
+    def _register(self, documents: list[IndexedDocument], passages: list[Passage]) -> list[Responsibility]:
+        """Who decides what, read again from every document of the new generation: it costs milliseconds
+        and needs no vectors."""
+        by_document: dict[str, list[Passage]] = {}
+        for passage in passages:
+            by_document.setdefault(passage.doc_id, []).append(passage)
+        return [
+            record
+            for document in documents
+            for record in self._extractor.extract(document, by_document.get(document.doc_id, []))
+        ]
 
     def _read(self, source: SourceFile, content_hash: str) -> _ReadDocument:
         extracted = load_document(source.path)

@@ -14,16 +14,19 @@ from pathlib import Path
 from knowledge.chroma_embedding import ChromaEmbedding
 from knowledge.conversations import ConversationMemory
 from knowledge.embedders import Embedder, create_embedder
-from knowledge.evidence import is_answerable
+from knowledge.evidence import MIN_COVERAGE, is_answerable
 from knowledge.extractive import ExtractiveComposer, source_label
 from knowledge.glossary import Glossary
 from knowledge.index_store import Generation, IndexStore, IndexUnavailable
 from knowledge.lexical_index import LexicalIndex
+from knowledge.onboarding import get_started
 from knowledge.query import PreviousTurn, Query, QueryBuilder
+from knowledge.register import ResponsibilityRegister
 from knowledge.retriever import HybridRetriever
 from knowledge.sentence_scoring import ScoredSentence, SentenceScorer
 from knowledge.settings import Settings
-from knowledge.types import Answer, IndexedDocument, Passage, SearchHit
+from knowledge.types import Answer, IndexedDocument, Language, Passage, Responsibility, SearchHit
+from knowledge.who_answer import WhoAnswerComposer
 
 SNIPPET_CHARS = 220
 
@@ -39,6 +42,8 @@ class _Loaded:
     retriever: HybridRetriever
     scorer: SentenceScorer
     composer: ExtractiveComposer
+    register: ResponsibilityRegister
+    who: WhoAnswerComposer
 
 
 class Engine:
@@ -69,9 +74,12 @@ class Engine:
         loaded = self._current()
         previous = self._memory.last(conversation_id)
         query = loaded.queries.build(question.strip(), previous)
-        ranked = self._rank(loaded, query)
+        matches = loaded.register.matching(query) if query.asks_who and query.coverage >= MIN_COVERAGE else []
+        ranked = [] if matches else self._rank(loaded, query)
         best = ranked[0] if ranked else None
-        if is_answerable(query, best):
+        if matches:
+            answer = loaded.who.compose(query.question, query.language, matches)
+        elif is_answerable(query, best):
             answer = loaded.composer.compose(query, ranked)
         else:
             answer = loaded.composer.abstain(query)
@@ -105,6 +113,14 @@ class Engine:
 
     def documents(self) -> list[IndexedDocument]:
         return list(self._current().generation.documents)
+
+    def get_started(self, language: Language = "sv") -> Answer:
+        """The walk-through for new international contact persons, every step cited."""
+        return get_started(self.ask, language)
+
+    def responsibilities(self) -> list[Responsibility]:
+        """The responsibility register of the current index."""
+        return list(self._current().register.records)
 
     def forget(self, conversation_id: str) -> None:
         self._memory.forget(conversation_id)
@@ -161,6 +177,8 @@ class Engine:
             retriever=HybridRetriever(passages, lexical, passage_collection, self._embedder),
             scorer=SentenceScorer(lexical, sentence_collection),
             composer=ExtractiveComposer(documents, _topics(passages), lexical.analyzer.term_set),
+            register=ResponsibilityRegister(generation.load_responsibilities(), lexical),
+            who=WhoAnswerComposer(documents, self._glossary),
         )
 
 

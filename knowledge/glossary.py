@@ -97,7 +97,11 @@ class Glossary:
         term = self.term_for(swedish)
         if term is None:
             return swedish[:1].upper() + swedish[1:]
-        return f"{swedish[:1].upper()}{swedish[1:]} ({term.english_name})"
+        english = term.english_name
+        if swedish.lower() != term.name.lower() and swedish.lower().endswith(("er", "ar", "or")):
+            # A plural Swedish form gets the list's plural English name where it has one.
+            english = next((e for e in term.english if e.endswith("s") and e.startswith(english[:4])), english)
+        return f"{swedish[:1].upper()}{swedish[1:]} ({english})"
 
     def printable(self) -> list[Term]:
         return [t for t in self.terms if t.kind != "word"]

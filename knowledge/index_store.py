@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.settings import Settings
-from knowledge.types import DocumentMeta, IndexedDocument, Passage
+from knowledge.types import DocumentMeta, IndexedDocument, Passage, Responsibility
 
 # Chroma reports anonymous usage unless told not to, and it would try to reach the network to do so.
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -57,6 +57,12 @@ class Generation:
     @property
     def lexical_folder(self) -> Path:
         return self.folder / "lexical"
+
+    def load_responsibilities(self) -> list[Responsibility]:
+        path = self.folder / "responsibilities.json"
+        if not path.exists():
+            return []
+        return [Responsibility(**record) for record in json.loads(path.read_text(encoding="utf-8"))]
 
     def load_passages(self) -> list[Passage]:
         with (self.folder / "passages.jsonl").open(encoding="utf-8") as handle:
@@ -127,11 +133,19 @@ class IndexStore:
         return Generation(number, folder, embedder, (), self.namespace)
 
     def write_generation(
-        self, generation: Generation, documents: Sequence[IndexedDocument], passages: Iterable[Passage]
+        self,
+        generation: Generation,
+        documents: Sequence[IndexedDocument],
+        passages: Iterable[Passage],
+        responsibilities: Iterable[Responsibility] = (),
     ) -> Generation:
         with (generation.folder / "passages.jsonl").open("w", encoding="utf-8") as handle:
             for passage in passages:
                 handle.write(json.dumps(_passage_to_json(passage), ensure_ascii=False) + "\n")
+        records = [asdict(r) for r in responsibilities]
+        (generation.folder / "responsibilities.json").write_text(
+            json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         manifest = {
             "format": _FORMAT_VERSION,
             "embedder": generation.embedder,

@@ -20,6 +20,33 @@ _PHRASES: dict[str, dict[Language, str]] = {
         "en": "No documents are indexed yet. Run `strategibot ingest` first.",
     },
     "page": {"sv": "s. {page}", "en": "p. {page}"},
+    "according_to_short": {
+        "sv": "Det beror på vad frågan gäller. Enligt {source}:",
+        "en": "It depends on the scope. According to {source} (quoted in Swedish):",
+    },
+    "scope_stadsövergripande": {"sv": "Stadsövergripande", "en": "City-wide (stadsövergripande)"},
+    "scope_verksamhetsspecifik": {
+        "sv": "Bara den egna verksamheten",
+        "en": "Your own operations only (verksamhetsspecifik)",
+    },
+    "which_scope_applies": {
+        "sv": "Vilket som gäller beror på om frågan rör hela staden (stadsövergripande) eller bara er egen "
+        "verksamhet (verksamhetsspecifik).",
+        "en": "Which applies depends on whether the matter concerns the whole city (stadsövergripande) or only "
+        "your own operations (verksamhetsspecifik).",
+    },
+    "action_beslutar": {"sv": "beslutar om", "en": "decides on"},
+    "action_ansvarar": {"sv": "ansvarar för", "en": "is responsible for"},
+    "action_samordnar": {"sv": "samordnar", "en": "coordinates"},
+    "action_leder": {"sv": "leder", "en": "leads"},
+    "action_utser": {"sv": "utser", "en": "appoints"},
+    "action_stöder": {"sv": "ger stöd till", "en": "supports"},
+    "actions_beslutar": {"sv": "beslutar om", "en": "decide on"},
+    "actions_ansvarar": {"sv": "ansvarar för", "en": "are responsible for"},
+    "actions_samordnar": {"sv": "samordnar", "en": "coordinate"},
+    "actions_leder": {"sv": "leder", "en": "lead"},
+    "actions_utser": {"sv": "utser", "en": "appoint"},
+    "actions_stöder": {"sv": "ger stöd till", "en": "support"},
 }
 
 

@@ -98,6 +98,9 @@ _EXTRA_STOPWORDS = frozenset(
 _FRAME_WORDS = frozenset(
     [
         "tycker",
+        "gör",
+        "göra",
+        "gjort",
         "tycka",
         "tänker",
         "säger",
@@ -167,6 +170,7 @@ _LINKING = ("s", "")
 _MIN_PART = 4
 _MIN_COMPOUND = 8
 COMPOUND_PART_WEIGHT = 0.5
+_INFLECTIONS = ("et", "en", "er", "ar", "na")
 
 
 def words(text: str) -> list[str]:
@@ -183,7 +187,7 @@ class SwedishAnalyzer:
     def __init__(self, vocabulary: Iterable[str] = ()) -> None:
         self._stemmer = Stemmer.Stemmer("swedish")
         self._vocabulary = frozenset(vocabulary)
-        self._stem = lru_cache(maxsize=65536)(self._stemmer.stemWord)
+        self._stem = lru_cache(maxsize=65536)(self._stem_word)
         self._parts = lru_cache(maxsize=65536)(self._compound_parts)
 
     @property
@@ -192,6 +196,20 @@ class SwedishAnalyzer:
 
     def with_vocabulary(self, vocabulary: Iterable[str]) -> SwedishAnalyzer:
         return SwedishAnalyzer(vocabulary)
+
+    def _stem_word(self, word: str) -> str:
+        stem = self._stemmer.stemWord(word)
+        if not self._vocabulary or stem in self._vocabulary:
+            return stem
+        # Snowball stems some forms of one word apart: "mandat" → "mand" but "mandatet" → "mandat", and it
+        # keeps the neuter -t of "internationellt". Where the corpus knows another form, use its stem.
+        if stem.endswith("t") and len(stem) > 5 and stem[:-1] in self._vocabulary:
+            return stem[:-1]
+        for ending in _INFLECTIONS:
+            other = self._stemmer.stemWord(word + ending)
+            if other in self._vocabulary:
+                return other
+        return stem
 
     def stem(self, word: str) -> str:
         return self._stem(word)

@@ -156,3 +156,24 @@ class IngestReport:
             + ", ".join(parts)
             + f"; {self.embedded} texts embedded in {self.seconds:.1f} s."
         )
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """A statement of who decides, is responsible for, coordinates, leads, appoints or supports what."""
+
+    actor: str
+    """Normalised body name, lower case: "kommunstyrelsen", "nämnder och bolagsstyrelser"."""
+    action: str
+    """beslutar, ansvarar, samordnar, leder, utser or stöder."""
+    object: str
+    """What the actor decides on, is responsible for ...: the document's own words."""
+    scope: str
+    """stadsövergripande, verksamhetsspecifik, or empty when the text does not say."""
+    document: str
+    doc_id: str
+    section: str
+    quote: str
+    """The exact source sentence."""
+    date: str = ""
+    passage_id: str = ""

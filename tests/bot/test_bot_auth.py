@@ -3,17 +3,21 @@ quickly, even when Microsoft's signing-key host cannot be reached (as on this ma
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import jwt
 import pytest
-from bot_helpers import Connector, RunningBot, start_bot, teams_activity
+from bot_helpers import Connector, RunningBot, start_bot, start_site, teams_activity
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.auth import Unauthorized, check_token_shape
+from bot.app import create_app
+from bot.auth import RequestAuthenticator, Unauthorized, check_token_shape
 from bot.settings import BotSettings
 from knowledge.engine import Engine
 
@@ -113,15 +117,6 @@ async def test_a_hanging_key_host_gives_401_after_the_deadline_and_the_server_ke
     """botbuilder fetches the signing keys with a blocking call and no timeout: here that host accepts the
     connection and never answers. The request still ends in 401 at the deadline, and the event loop
     stays free for other requests meanwhile."""
-    import asyncio
-    from dataclasses import dataclass
-
-    from bot_helpers import start_site
-    from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
-
-    from bot.app import create_app
-    from bot.auth import RequestAuthenticator
-
     held: list[asyncio.StreamWriter] = []
 
     async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

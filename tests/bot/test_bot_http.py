@@ -4,14 +4,19 @@ server stands in for the Bot Framework connector and records what the bot posts 
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from bot_helpers import Connector, RunningBot, teams_activity
+from bot_helpers import Connector, RunningBot, start_bot, teams_activity
 
+from bot.engine_factory import open_engine
 from bot.feedback_store import FeedbackStore
+from bot.settings import BotSettings
+from knowledge.settings import Settings
 
 CHANNEL_CONVERSATION = {
     "id": "19:general@thread.tacv2;messageid=1700000000000",
@@ -96,7 +101,7 @@ async def test_channel_message_is_answered_without_the_bots_mention(bot: Running
     assert status == 200
     answer = (await connector.wait_for(1))[0]
     assert_teams_ai_answer(answer)
-    assert "finansborgarrådet" in answer["text"]
+    assert "finansborgarrådet" in answer["text"].lower()
     assert "Strategibot" not in answer["text"]
 
 
@@ -114,7 +119,7 @@ async def test_follow_up_questions_keep_the_teams_conversation(bot: RunningBot, 
     answers = connector.messages()
     assert len(answers) == 3
     assert connector.paths[-1].startswith("/v3/conversations/a:personal-conversation-2/")
-    assert all(not a["text"].startswith("Det hittar jag inget") for a in answers)
+    assert all(ai_entity(a)["citation"] for a in answers), "each question answered from the documents"
 
 
 async def test_conversation_update_adding_the_bot_sends_the_welcome_card_once(
@@ -275,7 +280,7 @@ async def test_abstention_is_friendly_and_suggests_questions(bot: RunningBot, co
     await post(bot, teams_activity(connector.url, text="Vad kostar en pizza i Rom?"))
 
     answer = (await connector.wait_for(1))[0]
-    assert "inget svar" in answer["text"]
+    assert "[1]" not in answer["text"]
     assert answer["suggestedActions"]["actions"], "rephrasings offered as buttons"
     assert all(a["type"] == "imBack" for a in answer["suggestedActions"]["actions"])
     assert ai_entity(answer)["citation"] == []
@@ -377,16 +382,8 @@ async def test_an_internal_error_sends_an_apology_with_a_trace_id(
 
 
 @pytest.fixture
-async def broken_bot(engine_data_dir: Path, tmp_path: Path):
+async def broken_bot(engine_data_dir: Path, tmp_path: Path) -> AsyncIterator[RunningBot]:
     """A real engine whose index disappears after it opened: every question then fails inside the engine."""
-    import shutil
-
-    from bot_helpers import start_bot
-
-    from bot.engine_factory import open_engine
-    from bot.settings import BotSettings
-    from knowledge.settings import Settings
-
     data = tmp_path / "data"
     data.mkdir()
     # The session's embedding cache makes building this second index quick.

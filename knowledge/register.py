@@ -1,0 +1,98 @@
+"""Finding the register records that answer a who-question.
+
+A record matches by its action (the question asks who *decides*, *leads*, ...) and by how much of the
+question's remaining content its object and actor cover. Where the question's last concept names the kind
+of thing asked about ("... i stadsövergripande nätverk"), that concept weighs a little more: it is what
+tells a network (kommunstyrelsen) from an organisation (kommunfullmäktige).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.concepts import Concept
+from knowledge.lexical_index import LexicalIndex
+from knowledge.query import Query
+from knowledge.text_analysis import words
+from knowledge.types import Responsibility
+
+# Words that ask about each action, as prefixes of Swedish and English words.
+ACTION_WORDS: dict[str, tuple[str, ...]] = {
+    "beslutar": ("beslut", "bestäm", "godkän", "decide", "decision", "approv", "authori"),
+    "ansvarar": ("ansvar", "handläg", "hanter", "responsib", "handle", "accountab", "charge"),
+    "samordnar": ("samordn", "koordin", "coordinat"),
+    "leder": ("leder", "leds", "ledning", "ordförande", "lead", "chair", "head"),
+    "utser": ("utse", "utnämn", "appoint", "designat", "nominat"),
+    "stöder": ("stöd", "rådgiv", "hjälp", "support", "advice", "advise", "help", "guidance"),
+}
+LAST_CONCEPT_BOOST = 1.3
+MIN_OBJECT_COVERAGE = 0.45
+RELATED_RATIO = 0.45
+MAX_RECORDS = 3
+
+
+@dataclass(frozen=True)
+class RecordMatch:
+    record: Responsibility
+    score: float
+
+
+def asked_actions(question: str) -> frozenset[str]:
+    tokens = words(question)
+    return frozenset(action for action, prefixes in ACTION_WORDS.items() if any(t.startswith(prefixes) for t in tokens))
+
+
+class ResponsibilityRegister:
+    def __init__(self, records: list[Responsibility], lexical: LexicalIndex) -> None:
+        self.records = tuple(records)
+        self._lexical = lexical
+        self._terms = [lexical.analyzer.term_set(f"{r.actor} {r.object}") for r in records]
+
+    def matching(self, query: Query) -> list[RecordMatch]:
+        """Records that answer ``query`` best first: the best one, and up to two more with the same action
+        that cover a good part of it: the same question answered for another scope or kind of body, so
+        that the asker sees the whole picture at once."""
+        actions = asked_actions(query.question)
+        if not actions or not self.records:
+            return []
+        content = [c for c in query.concepts if not _is_action(c, actions)] or list(query.concepts)
+        content += [c for c in query.context if not _is_action(c, actions)]
+        weights = self._weights(content, len([c for c in query.concepts if not _is_action(c, actions)]))
+        total = sum(weights)
+        scored: list[RecordMatch] = []
+        for record, terms in zip(self.records, self._terms, strict=True):
+            if record.action not in actions:
+                continue
+            covered = sum(w * c.credit(terms) for c, w in zip(content, weights, strict=True))
+            coverage = covered / total if total else 0.0
+            if coverage >= MIN_OBJECT_COVERAGE:
+                scored.append(RecordMatch(record, coverage))
+        scored.sort(key=lambda m: -m.score)
+        if not scored:
+            return []
+        best = scored[0]
+        chosen = [best]
+        for match in scored[1:]:
+            if len(chosen) >= MAX_RECORDS:
+                break
+            if match.score >= RELATED_RATIO * best.score and match.record.quote not in {c.record.quote for c in chosen}:
+                chosen.append(match)
+        return chosen
+
+    def _weights(self, concepts: list[Concept], own_count: int) -> list[float]:
+        weights = []
+        for position, concept in enumerate(concepts):
+            known = [self._lexical.idf(f) for f in concept.forms if self._lexical.knows(f)]
+            weight = max(known) if known else self._lexical.idf_ceiling()
+            if position == own_count - 1:
+                weight *= LAST_CONCEPT_BOOST
+            if position >= own_count:
+                weight *= 0.35  # an earlier turn's concepts, for a follow-up
+            weights.append(weight)
+        return weights
+
+
+def _is_action(concept: Concept, actions: frozenset[str]) -> bool:
+    return any(form.startswith(ACTION_WORDS[a]) for a in actions for form in concept.forms) or any(
+        label.startswith(ACTION_WORDS[a]) for a in actions for label in (concept.label.lower(),)
+    )

@@ -1,0 +1,76 @@
+"""Answers to "who decides / is responsible / leads ...?" from the responsibility register.
+
+The answer leads with the bodies, each with what the document says it decides on (its own words) and a
+citation; when the records differ in scope, they are grouped by it and the answer says which applies when.
+"""
+
+from __future__ import annotations
+
+from knowledge.extractive import source_label
+from knowledge.glossary import Glossary
+from knowledge.phrases import phrase
+from knowledge.register import RecordMatch
+from knowledge.types import Answer, Citation, IndexedDocument, Language
+
+OBJECT_CHARS = 150
+_SCOPE_ORDER = {"stadsövergripande": 0, "verksamhetsspecifik": 1, "": 2}
+
+
+class WhoAnswerComposer:
+    def __init__(self, documents: dict[str, IndexedDocument], glossary: Glossary) -> None:
+        self._documents = documents
+        self._glossary = glossary
+
+    def compose(self, question: str, language: Language, matches: list[RecordMatch]) -> Answer:
+        scopes = {m.record.scope for m in matches}
+        grouped = len(scopes - {""}) > 1
+        ordered = sorted(matches, key=lambda m: _SCOPE_ORDER.get(m.record.scope, 2)) if grouped else matches
+        first_document = self._documents[ordered[0].record.doc_id]
+        lines = [
+            phrase("according_to_short" if grouped else "according_to", language, source=source_label(first_document))
+        ]
+        citations: list[Citation] = []
+        for number, match in enumerate(ordered, start=1):
+            record = match.record
+            label = f"{phrase('scope_' + record.scope, language)}: " if grouped and record.scope else ""
+            lines.append(f"– {label}{self._statement(record.actor, record.action, record.object, language)} [{number}]")
+            document = self._documents[record.doc_id]
+            citations.append(
+                Citation(
+                    number=number,
+                    document=document.meta.title,
+                    section=record.section,
+                    date=document.meta.date,
+                    quote=record.quote,
+                    source=document.source,
+                    score=round(match.score, 4),
+                    doc_id=record.doc_id,
+                    passage_id=record.passage_id,
+                    kind=document.meta.kind,
+                )
+            )
+        if grouped:
+            lines.append(phrase("which_scope_applies", language))
+        return Answer("\n".join(lines), False, tuple(citations), language, question=question)
+
+    def _statement(self, actor: str, action: str, obj: str, language: Language) -> str:
+        name = self._actor_name(actor, language)
+        plural = " och " in actor or actor.endswith(("er", "ar"))
+        verb = phrase(f"{'actions' if plural else 'action'}_{action}", language)
+        # In English the object stays in the document's Swedish: mark it as quoted.
+        shown = f"«{_shorten(obj)}»" if language == "en" else _shorten(obj)
+        return f"{name} {verb} {shown}"
+
+    def _actor_name(self, actor: str, language: Language) -> str:
+        parts = actor.split(" och ")
+        if language == "en":
+            named = [self._glossary.bilingual_name(p) for p in parts]
+            return " and ".join([named[0], *(n[:1].lower() + n[1:] for n in named[1:])])
+        text = " och ".join(parts)
+        return text[:1].upper() + text[1:]
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= OBJECT_CHARS:
+        return text
+    return text[: OBJECT_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;") + " …"

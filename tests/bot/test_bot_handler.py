@@ -1,0 +1,168 @@
+"""The activity handler under botbuilder's TestAdapter, with the real engine behind it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity
+
+from bot.engine_port import AsyncAnswerer
+from bot.feedback_store import FeedbackStore
+from bot.handler import EXAMPLE_QUESTIONS, StrategibotHandler, feedback_comment, question_text
+from bot.teams_message import AIMessageEntity, answer_activity, shorten
+from knowledge.engine import Engine
+from knowledge.types import Answer, Citation
+
+
+@pytest.fixture
+async def handler(engine: Engine, tmp_path: Path) -> AsyncIterator[StrategibotHandler]:
+    answerer = AsyncAnswerer(engine)
+    store = FeedbackStore(tmp_path)
+    yield StrategibotHandler(answerer, store, version="test")
+    answerer.close()
+    store.close()
+
+
+def adapter_for(handler: StrategibotHandler, locale: str = "sv-SE") -> TestAdapter:
+    template = Activity(
+        channel_id="msteams",
+        service_url="https://smba.example/",
+        from_property=ChannelAccount(id="29:user-1", name="Anna", aad_object_id="aad-1"),
+        recipient=ChannelAccount(id="28:strategibot", name="Strategibot"),
+        conversation=ConversationAccount(id="a:conv-1", conversation_type="personal"),
+        locale=locale,
+    )
+    return TestAdapter(handler.on_turn, template)
+
+
+async def send(adapter: TestAdapter, **fields: Any) -> list[Activity]:
+    adapter.activity_buffer.clear()
+    await adapter.receive_activity(Activity(**fields))
+    return list(adapter.activity_buffer)
+
+
+async def test_question_gets_typing_then_an_ai_answer(handler: StrategibotHandler) -> None:
+    replies = await send(adapter_for(handler), type="message", text="Vem leder internationella beredningen?")
+
+    assert [r.type for r in replies] == ["typing", "message"]
+    answer = replies[1]
+    assert "finansborgarrådet" in answer.text.lower()
+    assert answer.channel_data == {"feedbackLoopEnabled": True}
+    [entity] = answer.entities
+    serialized = entity.serialize()
+    assert serialized["additionalType"] == ["AIGeneratedContent"]
+    assert serialized["citation"][0]["position"] == 1
+
+
+@pytest.mark.parametrize("locale", ["sv-SE", "en-US"])
+async def test_every_example_question_is_answered_from_the_documents(
+    handler: StrategibotHandler, locale: str
+) -> None:
+    language = "en" if locale.startswith("en") else "sv"
+    for question in EXAMPLE_QUESTIONS[language]:
+        replies = await send(adapter_for(handler, locale), type="message", text=question)
+        answer = replies[-1]
+        assert answer.entities[0].citation, f"{question!r} should be answered with a citation"
+        assert "[1]" in answer.text
+
+
+async def test_installation_welcomes_in_the_users_language(handler: StrategibotHandler) -> None:
+    replies = await send(adapter_for(handler, "en-GB"), type="installationUpdate", action="add")
+
+    [welcome] = replies
+    card = welcome.attachments[0].content
+    assert card["body"][0]["text"] == "Hi! I'm Strategibot"
+    buttons = next(b for b in card["body"] if b["type"] == "ActionSet")["actions"]
+    assert [b["title"] for b in buttons] == list(EXAMPLE_QUESTIONS["en"])
+
+
+async def test_commands_are_whole_messages_not_words_in_a_question(handler: StrategibotHandler) -> None:
+    adapter = adapter_for(handler)
+    sources = await send(adapter, type="message", text="Källor")
+    question = await send(adapter, type="message", text="Vilka källor har stadens strategi om nätverk?")
+
+    assert sources[0].attachments[0].content["body"][0]["text"] == "Dokument i kunskapsbasen"
+    assert question[0].type == "typing", "a question containing a command word is still a question"
+
+
+async def test_feedback_invoke_returns_an_invoke_response_and_stores_a_pseudonym(
+    handler: StrategibotHandler, tmp_path: Path
+) -> None:
+    adapter = adapter_for(handler)
+    await send(adapter, type="message", text="Får vi teckna ett vänortsavtal?")
+    # Without replyToId (as the Agents Playground sends it) the conversation's latest answer is meant.
+    replies = await send(
+        adapter, type="invoke", name="message/submitAction",
+        value={"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": "Bra"}},
+    )
+
+    [invoke_response] = replies
+    assert invoke_response.type == "invokeResponse"
+    assert invoke_response.value.status == 200
+    assert invoke_response.value.body == {"status": 200}
+    [record] = FeedbackStore(tmp_path).all()
+    assert (record.reaction, record.comment, record.matched_by) == ("like", "Bra", "latest-in-conversation")
+    assert record.question == "Får vi teckna ett vänortsavtal?"
+    assert record.user_pseudonym == FeedbackStore(tmp_path).pseudonym("aad-1") != "aad-1"
+
+
+async def test_malformed_feedback_is_a_400_invoke_response(handler: StrategibotHandler, tmp_path: Path) -> None:
+    replies = await send(
+        adapter_for(handler), type="invoke", name="message/submitAction",
+        value={"actionName": "feedback", "actionValue": {"reaction": "love"}},
+    )
+
+    assert replies[0].value.status == 400
+    assert FeedbackStore(tmp_path).all() == []
+
+
+def test_bot_mention_is_removed_and_other_mentions_keep_their_names() -> None:
+    activity = Activity(
+        type="message",
+        text="<at>Strategibot</at> vad sa <at>Anna</at> om vänorter?",
+        recipient=ChannelAccount(id="28:strategibot"),
+        entities=[
+            Entity().deserialize({"type": "mention", "text": "<at>Strategibot</at>",
+                                  "mentioned": {"id": "28:strategibot", "name": "Strategibot"}}),
+            Entity().deserialize({"type": "mention", "text": "<at>Anna</at>", "mentioned": {"id": "29:anna"}}),
+        ],
+    )
+
+    assert question_text(activity) == "vad sa Anna om vänorter?"
+
+
+def test_feedback_comment_reads_teams_json_and_plain_text() -> None:
+    assert feedback_comment('{"feedbackText": " Saknar datum "}') == "Saknar datum"
+    assert feedback_comment("Bra svar") == "Bra svar"
+    assert feedback_comment({"feedbackText": "x"}) == "x"
+    assert feedback_comment(None) == ""
+
+
+def test_citation_entity_keeps_its_fields_through_botbuilder_serialisation() -> None:
+    citation = Citation(
+        number=1, document="Dokument", section="Avsnitt " * 10, date="2016-09-22", quote="Ett citat. " * 40,
+        source="fil.txt", score=0.9, kind="remissvar",
+    )
+    activity = answer_activity(Answer(text="Svar [1]", abstained=False, citations=(citation,)))
+
+    body = activity.serialize()
+    [entity] = body["entities"]
+    assert isinstance(activity.entities[0], AIMessageEntity)
+    assert entity["type"] == "https://schema.org/Message"
+    assert entity["@type"] == "Message" and entity["@context"] == "https://schema.org"
+    appearance = entity["citation"][0]["appearance"]
+    assert appearance["name"].startswith("Dokument – Avsnitt")
+    assert len(appearance["abstract"]) <= 160 and appearance["abstract"].endswith("…")
+    assert appearance["keywords"][:2] == ["remissvar", "2016-09-22"]
+    assert all(len(k) <= 28 for k in appearance["keywords"])
+
+
+def test_shorten_cuts_at_a_word() -> None:
+    assert shorten("ett två tre fyra", 100) == "ett två tre fyra"
+    assert shorten("ett två tre fyra fem sex", 12) == "ett två tre…"
+    assert shorten("ett två tre fyra fem sex", 13) == "ett två tre…"
+    assert len(shorten("ord " * 100, 160)) <= 160

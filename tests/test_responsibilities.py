@@ -1,0 +1,96 @@
+"""The responsibility register read from the bundled document, who-decides answers, and the glossary's
+part in English questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.responsibilities import ResponsibilityExtractor
+from knowledge.engine import Engine
+from knowledge.glossary import Glossary
+from knowledge.types import Responsibility
+
+
+def record(engine: Engine, actor: str, action: str, object_part: str) -> Responsibility:
+    found = [
+        r for r in engine.responsibilities() if r.actor == actor and r.action == action and object_part in r.object
+    ]
+    assert len(found) == 1, [(r.actor, r.action, r.object) for r in engine.responsibilities()]
+    return found[0]
+
+
+def test_register_holds_the_decision_statements_with_actor_scope_and_quote(engine: Engine) -> None:
+    networks = record(engine, "kommunstyrelsen", "beslutar", "stadsövergripande internationella nätverk")
+    assert networks.scope == "stadsövergripande"
+    assert networks.quote == (
+        "Frågor som rör deltagande i stadsövergripande internationella nätverk beslutas av kommunstyrelsen."
+    )
+    memberships = record(engine, "kommunfullmäktige", "beslutar", "nya medlemskap")
+    assert memberships.scope == "stadsövergripande"
+    assert "ska kommunfullmäktige besluta om" in memberships.quote
+    own = record(engine, "nämnder och bolagsstyrelser", "beslutar", "verksamhetsspecifika internationella")
+    assert own.scope == "verksamhetsspecifik" and "EU- projekt" in own.object
+    conferences = record(engine, "internationella beredningen", "beslutar", "konferenser")
+    assert conferences.quote.startswith("Beredningen fattar beslut"), "the short form is resolved"
+    policy = record(engine, "nämnder och bolagsstyrelser", "beslutar", "EU - policyfrågor")
+    assert policy.quote.startswith("De beslutar vidare"), "the pronoun is resolved"
+    assert record(engine, "finansborgarrådet", "leder", "internationella beredningen").section == (
+        "Arbetsätt och ansvarsfördelning"
+    )
+    assert record(engine, "kommunstyrelsen", "leder", "internationellt nätverk")
+    assert record(engine, "fackförvaltningschefer och bolagschefer", "utser", "internationell kontaktperson")
+    assert record(engine, "stadsledningskontoret", "samordnar", "Europaförening")
+
+
+def test_no_record_gives_power_to_a_body_that_does_not_hold_it(engine: Engine) -> None:
+    actors = {r.actor for r in engine.responsibilities()}
+    assert "trafikkontoret" not in actors, "the remiss author proposes; it decides nothing here"
+    assert "trafiknämnden" not in actors
+    assert not any("samordnare" in r.actor for r in engine.responsibilities()), "'kan inte fatta beslut'"
+    for r in engine.responsibilities():
+        assert r.quote.rstrip(".") in " ".join(r.quote.split())
+        assert r.action in {"beslutar", "ansvarar", "samordnar", "leder", "utser", "stöder"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Testnämnden beslutar om provärenden.", []),  # not a body the glossary knows
+        ("Kommunstyrelsen beslutar inte om provärenden.", []),
+        ("Trafikkontoret föreslår att nämnden beslutar om provärenden.", []),
+        ("Provärenden beslutas av kommunfullmäktige.", [("kommunfullmäktige", "beslutar", "provärenden")]),
+        ("Det är nämnden som beslutar om provärenden.", [("nämnd", "beslutar", "provärenden")]),
+    ],
+)
+def test_extraction_constructions(sentence: str, expected: list[tuple[str, str, str]]) -> None:
+    found = ResponsibilityExtractor(Glossary.load())._read(sentence, None)
+    assert found == expected
+
+
+def test_who_decides_on_a_network_membership_names_both_scopes(engine: Engine) -> None:
+    answer = engine.ask("Vem beslutar om medlemskap i ett internationellt nätverk?")
+    text = answer.text.lower()
+    assert "kommunstyrelsen" in text and "nämnder och bolagsstyrelser" in text
+    assert "stadsövergripande" in text and "verksamhetsspecifik" in text
+    assert len(answer.citations) >= 2
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "beslutas av kommunstyrelsen" in quotes and "Nämnder och bolagsstyrelser beslutar om medlemskap" in quotes
+
+
+def test_who_decides_in_english_names_bodies_in_both_languages(engine: Engine) -> None:
+    answer = engine.ask("Who decides whether our committee joins an EU project?")
+    assert answer.language == "en" and not answer.abstained
+    assert "Nämnder (committees)" in answer.text and "decide on" in answer.text
+    chair = engine.ask("Who chairs the International Council?")
+    assert "Finansborgarrådet (Finance Commissioner) leads" in chair.text
+    assert "Internationella beredningen leds av finansborgarrådet" in chair.citations[0].quote
+
+
+def test_english_names_of_bodies_find_the_passage_because_of_the_glossary(engine: Engine) -> None:
+    question = "What is the City Executive Office's role in protocol matters?"
+    with_glossary = engine.ask(question)
+    assert "Stadsledningskontoret erbjuder strategiskt stöd" in with_glossary.citations[0].quote
+
+    bare = Engine(engine.settings, engine._embedder, Glossary([]))
+    without = bare.ask(question)
+    assert without.abstained or "Stadsledningskontoret erbjuder" not in without.citations[0].quote
