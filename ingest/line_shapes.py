@@ -87,9 +87,7 @@ def is_short_line(line: str) -> bool:
 def is_number_like(line: str) -> bool:
     """Dates, phone numbers, page numbers: lines that carry no words."""
     stripped = line.strip()
-    return bool(
-        NUMBER_ONLY.match(stripped) or DATE_WITH_MONTH_NAME.match(stripped) or PAGE_NUMBER.match(stripped)
-    )
+    return bool(NUMBER_ONLY.match(stripped) or DATE_WITH_MONTH_NAME.match(stripped) or PAGE_NUMBER.match(stripped))
 
 
 def is_page_number(line: str) -> bool:
@@ -118,9 +116,7 @@ def is_heading_shaped(line: str) -> bool:
 def looks_like_short_lines(text: str) -> bool:
     """Several short lines and no sentences: an address, a letterhead or a signature."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return len(lines) >= 2 and all(
-        is_short_line(line) and not has_sentence_punctuation(line) for line in lines
-    )
+    return len(lines) >= 2 and all(is_short_line(line) and not has_sentence_punctuation(line) for line in lines)
 
 
 def section_number_depth(heading: str) -> int:

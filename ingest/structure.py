@@ -164,9 +164,7 @@ def _is_embedded_heading(line_texts: list[str], index: int) -> bool:
 def _classified_unit(text: str, lines: list[_Line]) -> _Unit:
     content = text[lines[0].start : lines[-1].end]
     if len(lines) == 1:
-        shape: UnitShape = (
-            "short" if is_short_line(content) and not has_sentence_punctuation(content) else "prose"
-        )
+        shape: UnitShape = "short" if is_short_line(content) and not has_sentence_punctuation(content) else "prose"
     else:
         shape = "lines" if looks_like_short_lines(content) else "prose"
     return _Unit(shape, lines[0].start, lines[-1].end, list(lines))

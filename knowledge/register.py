@@ -1,9 +1,9 @@
 """Finding the register records that answer a who-question.
 
 A record matches by its action (the question asks who *decides*, *leads*, ...) and by how much of the
-question's remaining content its object and actor cover. Where the question's last concept names the kind
-of thing asked about ("... i stadsövergripande nätverk"), that concept weighs a little more: it is what
-tells a network (kommunstyrelsen) from an organisation (kommunfullmäktige).
+question's remaining content its object and actor cover. The question's last concept usually names the
+kind of thing asked about ("... i stadsövergripande nätverk"): records about that kind come first, since
+the kind is what tells a network (kommunstyrelsen) from an organisation (kommunfullmäktige).
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ ACTION_WORDS: dict[str, tuple[str, ...]] = {
     "utser": ("utse", "utnämn", "appoint", "designat", "nominat"),
     "stöder": ("stöd", "rådgiv", "hjälp", "support", "advice", "advise", "help", "guidance"),
 }
-LAST_CONCEPT_BOOST = 1.3
-MIN_OBJECT_COVERAGE = 0.45
-RELATED_RATIO = 0.45
+MIN_OBJECT_COVERAGE = 0.35
+RELATED_RATIO = 0.4
 MAX_RECORDS = 3
 
 
@@ -55,24 +54,28 @@ class ResponsibilityRegister:
         actions = asked_actions(query.question)
         if not actions or not self.records:
             return []
-        content = [c for c in query.concepts if not _is_action(c, actions)] or list(query.concepts)
-        content += [c for c in query.context if not _is_action(c, actions)]
-        weights = self._weights(content, len([c for c in query.concepts if not _is_action(c, actions)]))
+        own = [c for c in query.concepts if not _is_action(c, actions)] or list(query.concepts)
+        content = own + [c for c in query.context if not _is_action(c, actions)]
+        weights = self._weights(content, len(own))
         total = sum(weights)
-        scored: list[RecordMatch] = []
+        category = own[-1]
+        scored: list[tuple[bool, RecordMatch]] = []
         for record, terms in zip(self.records, self._terms, strict=True):
             if record.action not in actions:
                 continue
             covered = sum(w * c.credit(terms) for c, w in zip(content, weights, strict=True))
             coverage = covered / total if total else 0.0
             if coverage >= MIN_OBJECT_COVERAGE:
-                scored.append(RecordMatch(record, coverage))
-        scored.sort(key=lambda m: -m.score)
-        if not scored:
+                scored.append((category.credit(terms) == 1.0, RecordMatch(record, coverage)))
+        # The question's last concept names the kind of thing asked about ("... i stadsövergripande
+        # nätverk"), and the kind decides which rule applies: records about that kind come first.
+        scored.sort(key=lambda pair: (not pair[0], -pair[1].score))
+        ranked = [match for _, match in scored]
+        if not ranked:
             return []
-        best = scored[0]
+        best = ranked[0]
         chosen = [best]
-        for match in scored[1:]:
+        for match in ranked[1:]:
             if len(chosen) >= MAX_RECORDS:
                 break
             if match.score >= RELATED_RATIO * best.score and match.record.quote not in {c.record.quote for c in chosen}:
@@ -84,8 +87,6 @@ class ResponsibilityRegister:
         for position, concept in enumerate(concepts):
             known = [self._lexical.idf(f) for f in concept.forms if self._lexical.knows(f)]
             weight = max(known) if known else self._lexical.idf_ceiling()
-            if position == own_count - 1:
-                weight *= LAST_CONCEPT_BOOST
             if position >= own_count:
                 weight *= 0.35  # an earlier turn's concepts, for a follow-up
             weights.append(weight)

@@ -171,6 +171,7 @@ _MIN_PART = 4
 _MIN_COMPOUND = 8
 COMPOUND_PART_WEIGHT = 0.5
 _INFLECTIONS = ("et", "en", "er", "ar", "na")
+_MAX_ENDING = 3
 
 
 def words(text: str) -> list[str]:
@@ -199,16 +200,24 @@ class SwedishAnalyzer:
 
     def _stem_word(self, word: str) -> str:
         stem = self._stemmer.stemWord(word)
-        if not self._vocabulary or stem in self._vocabulary:
+        if not self._vocabulary:
             return stem
-        # Snowball stems some forms of one word apart: "mandat" → "mand" but "mandatet" → "mandat", and it
-        # keeps the neuter -t of "internationellt". Where the corpus knows another form, use its stem.
-        if stem.endswith("t") and len(stem) > 5 and stem[:-1] in self._vocabulary:
-            return stem[:-1]
-        for ending in _INFLECTIONS:
-            other = self._stemmer.stemWord(word + ending)
-            if other in self._vocabulary:
-                return other
+        if stem not in self._vocabulary:
+            # A form the corpus lacks may meet one it has through an inflected form ("mandat" + "et").
+            for ending in _INFLECTIONS:
+                other = self._stemmer.stemWord(word + ending)
+                if other in self._vocabulary:
+                    stem = other
+                    break
+        return self._fold(stem)
+
+    def _fold(self, stem: str) -> str:
+        # Snowball stems some forms of one word apart ("mandat" → "mand" but "mandatet" → "mandat"; the
+        # neuter -t of "internationellt" stays). A stem is folded into the shortest stem of the corpus that
+        # it extends by at most a short ending, so all forms of a word meet.
+        for cut in range(max(_MIN_PART, len(stem) - _MAX_ENDING), len(stem)):
+            if stem[:cut] in self._vocabulary:
+                return stem[:cut]
         return stem
 
     def stem(self, word: str) -> str:

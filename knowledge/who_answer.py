@@ -13,7 +13,6 @@ from knowledge.register import RecordMatch
 from knowledge.types import Answer, Citation, IndexedDocument, Language
 
 OBJECT_CHARS = 150
-_SCOPE_ORDER = {"stadsövergripande": 0, "verksamhetsspecifik": 1, "": 2}
 
 
 class WhoAnswerComposer:
@@ -24,7 +23,9 @@ class WhoAnswerComposer:
     def compose(self, question: str, language: Language, matches: list[RecordMatch]) -> Answer:
         scopes = {m.record.scope for m in matches}
         grouped = len(scopes - {""}) > 1
-        ordered = sorted(matches, key=lambda m: _SCOPE_ORDER.get(m.record.scope, 2)) if grouped else matches
+        # Groups follow the best record's scope first; within a group, the ranking holds.
+        first_seen = {scope: i for i, scope in reversed(list(enumerate(m.record.scope for m in matches)))}
+        ordered = sorted(matches, key=lambda m: first_seen[m.record.scope]) if grouped else matches
         first_document = self._documents[ordered[0].record.doc_id]
         lines = [
             phrase("according_to_short" if grouped else "according_to", language, source=source_label(first_document))

@@ -32,9 +32,7 @@ def load_pdf(path: Path) -> ExtractedDocument:
         raise UnreadableDocument(path, f"the PDF is corrupt ({describe_exception(exc)})") from exc
     page_texts = remove_page_furniture(page_texts)
     if not any(page.strip() for page in page_texts):
-        raise UnreadableDocument(
-            path, "the PDF has no extractable text (it is probably scanned; run OCR on it first)"
-        )
+        raise UnreadableDocument(path, "the PDF has no extractable text (it is probably scanned; run OCR on it first)")
     text, page_starts = _join_pages(page_texts)
     return ExtractedDocument(text=text, blocks=detect_blocks(text, page_starts))
 

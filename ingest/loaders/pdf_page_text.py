@@ -48,8 +48,9 @@ def extract_page_text(page: PageObject) -> str:
     """The page's text, with a blank line before each paragraph and heading."""
     fragments: list[_Fragment] = []
 
-    def collect(text: str, user_matrix: Sequence[float], text_matrix: Sequence[float],
-                font_dictionary: object, font_size: float) -> None:
+    def collect(
+        text: str, user_matrix: Sequence[float], text_matrix: Sequence[float], font_dictionary: object, font_size: float
+    ) -> None:
         fragments.append(_fragment(text, user_matrix, text_matrix, font_size))
 
     text = page.extract_text(visitor_text=collect)
@@ -69,18 +70,17 @@ def remove_page_furniture(pages: list[str]) -> list[str]:
         edge_lines = [_edge_line_key(page, edge) for page in pages]
         counts = Counter(key for key in edge_lines if key)
         running = {
-            key for key, count in counts.items()
+            key
+            for key, count in counts.items()
             if count >= RUNNING_LINE_MIN_PAGES and count >= RUNNING_LINE_SHARE * len(pages)
         }
         pages = [
-            _drop_edge_line(page, edge) if key in running else page
-            for page, key in zip(pages, edge_lines, strict=True)
+            _drop_edge_line(page, edge) if key in running else page for page, key in zip(pages, edge_lines, strict=True)
         ]
     return pages
 
 
-def _fragment(text: str, user_matrix: Sequence[float], text_matrix: Sequence[float],
-              font_size: float) -> _Fragment:
+def _fragment(text: str, user_matrix: Sequence[float], text_matrix: Sequence[float], font_size: float) -> _Fragment:
     # Combine the text matrix with the current transformation: Word and many other producers set
     # the font size to 1 and scale it with the matrix, so only the combination gives the real size.
     c = text_matrix[2] * user_matrix[0] + text_matrix[3] * user_matrix[2]
@@ -113,8 +113,7 @@ def _with_paragraph_breaks(lines: list[_PrintedLine]) -> str:
     gaps = [
         above.baseline - below.baseline
         for above, below in itertools.pairwise(lines)
-        if above.baseline is not None and below.baseline is not None
-        and above.baseline - below.baseline > SAME_BASELINE
+        if above.baseline is not None and below.baseline is not None and above.baseline - below.baseline > SAME_BASELINE
     ]
     # The lower quartile rather than the median: on a short page, or one of one-line paragraphs,
     # paragraph gaps can be half of all gaps, and the usual gap must still be the line spacing.
