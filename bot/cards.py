@@ -79,6 +79,7 @@ def welcome_card(texts: Texts, documents: list[IndexedDocument], examples: tuple
     body += [
         _text(texts.welcome_examples, weight="Bolder", spacing="Medium"),
         {"type": "ActionSet", "actions": [ask_action(q) for q in examples]},
+        {"type": "ActionSet", "actions": [ask_action(texts.get_started_button)]},
         _text(texts.welcome_feedback, isSubtle=True, spacing="Medium"),
         _text(texts.welcome_commands, isSubtle=True),
     ]

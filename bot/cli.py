@@ -7,8 +7,10 @@ Library errors become one-line messages here, at the edge; stdout carries only w
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -46,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error of ours; keep Python from complaining at exit.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
 
     glossary = commands.add_parser("glossary", help="Swedish and English names of bodies, roles and terms")
     glossary.set_defaults(run=_glossary)
+
+    register = commands.add_parser("responsibilities", help="who decides, is responsible for, leads ... what")
+    register.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    register.set_defaults(run=_responsibilities)
+
+    started = commands.add_parser("get-started", help="getting started as an international contact person")
+    started.add_argument("--language", choices=["sv", "en"], default="sv")
+    started.set_defaults(run=_get_started)
     return parser
 
 
@@ -220,6 +234,29 @@ def _glossary(settings: Settings, args: argparse.Namespace) -> int:
 
     for term in Glossary.load().printable():
         print(f"{term.name:<36} {term.english_name:<40} {term.kind}")
+    return 0
+
+
+def _responsibilities(settings: Settings, args: argparse.Namespace) -> int:
+    records = open_engine(settings).responsibilities()
+    fields = ["actor", "action", "object", "scope", "document", "section", "date", "quote"]
+    if args.format == "json":
+        json.dump([{f: getattr(r, f) for f in fields} for r in records], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(fields)
+        writer.writerows([getattr(r, f) for f in fields] for r in records)
+    else:
+        for r in records:
+            scope = f" [{r.scope}]" if r.scope else ""
+            print(f"{r.actor} {r.action}{scope}: {r.object}")
+            print(f"    «{r.quote}» — {r.section}, {r.date}")
+    return 0
+
+
+def _get_started(settings: Settings, args: argparse.Namespace) -> int:
+    print(render_answer(open_engine(settings).get_started(args.language)))
     return 0
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from knowledge.types import Language
 
-CommandName = Literal["help", "sources", "about"]
+CommandName = Literal["help", "sources", "about", "get_started"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ _COMMANDS: dict[str, Command] = {
     "sources": Command("sources", "en"),
     "om": Command("about", "sv"),
     "about": Command("about", "en"),
+    "kom igång": Command("get_started", "sv"),
+    "kom igang": Command("get_started", "sv"),
+    "get started": Command("get_started", "en"),
 }
 
 

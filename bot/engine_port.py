@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
-from knowledge.types import Answer, IndexedDocument, SearchHit
+from knowledge.types import Answer, IndexedDocument, Language, SearchHit
 
 T = TypeVar("T")
 
@@ -22,6 +22,8 @@ class Answerer(Protocol):
     def search(self, query: str, limit: int = 5) -> list[SearchHit]: ...
 
     def documents(self) -> list[IndexedDocument]: ...
+
+    def get_started(self, language: Language = "sv") -> Answer: ...
 
 
 class AsyncAnswerer:
@@ -43,6 +45,9 @@ class AsyncAnswerer:
 
     async def documents(self) -> list[IndexedDocument]:
         return await self._run(self._engine.documents)
+
+    async def get_started(self, language: Language) -> Answer:
+        return await self._run(self._engine.get_started, language)
 
     async def _run(self, function: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)

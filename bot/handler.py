@@ -99,6 +99,12 @@ class StrategibotHandler(TeamsActivityHandler):
 
     async def _run_command(self, turn_context: TurnContext, command: Command) -> None:
         texts = texts_for(command.language)
+        if command.name == "get_started":
+            # A walk-through cited like any answer: the same message shape, pills and feedback.
+            await turn_context.send_activity(Activity(type=ActivityTypes.typing))
+            answer = await self._answerer.get_started(command.language)
+            await turn_context.send_activity(answer_activity(answer))
+            return
         if command.name == "help":
             card = cards.help_card(texts, EXAMPLE_QUESTIONS[command.language])
         elif command.name == "sources":

@@ -19,6 +19,8 @@ class Texts:
     welcome_examples: str
     welcome_feedback: str
     welcome_commands: str
+    get_started_button: str
+    """The message the welcome card's button sends: it is also the command."""
     help_title: str
     help_body: str
     sources_title: str
@@ -51,7 +53,11 @@ SWEDISH = Texts(
         "Tumme upp eller ned under ett svar berättar för oss om det hjälpte; du kan också skriva en kommentar. "
         "Vi sparar din reaktion, kommentaren, frågan och svaret, men inte ditt namn."
     ),
-    welcome_commands="Skriv **hjälp**, **källor** eller **om** när du vill. I kanaler och gruppchattar: @-nämn mig.",
+    welcome_commands=(
+        "Ny som internationell kontaktperson? Skriv **kom igång**. Skriv **hjälp**, **källor** eller **om** när "
+        "du vill. I kanaler och gruppchattar: @-nämn mig."
+    ),
+    get_started_button="kom igång",
     help_title="Så använder du Strategibot",
     help_body=(
         "- Ställ en fråga med egna ord, på svenska eller engelska. Följdfrågor förstår jag i samma chatt.\n"
@@ -98,7 +104,11 @@ ENGLISH = Texts(
         "Thumbs up or down under an answer tells us whether it helped; you can add a comment too. We keep your "
         "reaction, the comment, the question and the answer, but not your name."
     ),
-    welcome_commands="Type **help**, **sources** or **about** at any time. In channels and group chats: @mention me.",
+    welcome_commands=(
+        "New international contact person? Type **get started**. Type **help**, **sources** or **about** at any "
+        "time. In channels and group chats: @mention me."
+    ),
+    get_started_button="get started",
     help_title="How to use Strategibot",
     help_body=(
         "- Ask a question in your own words, in English or Swedish. I understand follow-ups in the same chat.\n"

@@ -22,9 +22,9 @@ One run measures, in this process and in temporary folders that are removed at t
 How to read it: the "where an ask's time goes" table is the mean per ask, measured during the timed rounds
 by timing the engine's stages (query building, responsibility-register lookup, query embedding, BM25,
 Chroma nearest-neighbour search, Chroma fetch of sentence vectors, sentence scoring, composing); "other" is
-what lies between them. Questions the register answers skip retrieval, so stages are means over all asks. Targets
-(PASS/FAIL): ask p95 <= 50 ms on the shipped corpus, <= 100 ms at 10,000 passages; unchanged re-ingest
-<= 2 s with nothing embedded. The last line sums it up. --strict exits 1 when a target fails.
+what lies between them. Questions the register answers skip retrieval, so stages are means over all asks.
+Targets (PASS/FAIL): ask p95 <= 50 ms on the shipped corpus, <= 100 ms at 10,000 passages; unchanged
+re-ingest <= 2 s with nothing embedded. The last line sums it up. --strict exits 1 when a target fails.
 
 The model runs with OMP_NUM_THREADS=2 unless the variable is set (set it to 1 to compare). Other processes
 competing for the cores show up mostly in p95 and max, through the query embedding: "others' CPU" is the

@@ -91,3 +91,11 @@ def test_glossary_lists_bodies_in_both_languages(command: str, tmp_path: Path) -
     result = strategibot(command, data_dir=tmp_path)
     assert result.returncode == 0
     assert "kommunstyrelsen" in result.stdout and "City Executive Board" in result.stdout
+
+
+def test_responsibilities_export_as_json_records(corpus_data_dir: Path) -> None:
+    result = strategibot("responsibilities", "--format", "json", data_dir=corpus_data_dir)
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert {"actor", "action", "object", "scope", "document", "section", "quote"} <= set(records[0])
+    assert any(r["actor"] == "kommunfullmäktige" and r["action"] == "beslutar" for r in records)

@@ -94,3 +94,13 @@ def test_english_names_of_bodies_find_the_passage_because_of_the_glossary(engine
     bare = Engine(engine.settings, engine._embedder, Glossary([]))
     without = bare.ask(question)
     assert without.abstained or "Stadsledningskontoret erbjuder" not in without.citations[0].quote
+
+
+def test_getting_started_cites_every_step_from_the_documents(engine: Engine) -> None:
+    walk = engine.get_started("en")
+    assert not walk.abstained
+    for step in ("Your role and mandate", "The international network", "Who decides what", "Where to get support"):
+        assert step in walk.text
+    numbers = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", walk.text)}
+    assert numbers == {c.number for c in walk.citations}, "every marker points to a citation and back"
+    assert len({c.quote for c in walk.citations}) == len(walk.citations)

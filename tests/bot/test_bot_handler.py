@@ -166,3 +166,25 @@ def test_shorten_cuts_at_a_word() -> None:
     assert shorten("ett två tre fyra fem sex", 12) == "ett två tre…"
     assert shorten("ett två tre fyra fem sex", 13) == "ett två tre…"
     assert len(shorten("ord " * 100, 160)) <= 160
+
+
+async def test_get_started_walks_a_new_contact_person_through_cited_steps(handler: StrategibotHandler) -> None:
+    replies = await send(adapter_for(handler), type="message", text="kom igång")
+
+    assert [r.type for r in replies] == ["typing", "message"]
+    walk = replies[1]
+    assert walk.text.startswith("Kom igång som internationell kontaktperson")
+    for step in ("Din roll och ditt mandat", "Vem beslutar vad", "Var du får stöd"):
+        assert step in walk.text
+    citations = walk.entities[0].serialize()["citation"]
+    assert len(citations) >= 4
+    abstracts = " ".join(c["appearance"]["abstract"] for c in citations)
+    assert "utse en internationell kontaktperson" in abstracts
+    assert "Stadsledningskontoret erbjuder strategiskt stöd" in abstracts
+
+
+async def test_welcome_card_offers_getting_started(handler: StrategibotHandler) -> None:
+    replies = await send(adapter_for(handler, locale="en-US"), type="installationUpdate", action="add")
+    card = replies[-1].attachments[0].content
+    buttons = [a["title"] for block in card["body"] if block["type"] == "ActionSet" for a in block["actions"]]
+    assert "get started" in buttons

@@ -145,7 +145,8 @@ async def test_conversation_update_adding_the_bot_sends_the_welcome_card_once(
     assert "Hej! Jag är Strategibot" in content
     assert "Internationell strategi för Stockholms stad" in content and "2016-09-22" in content
     buttons = [a for block in card["content"]["body"] if block["type"] == "ActionSet" for a in block["actions"]]
-    assert len(buttons) == 3
+    assert len(buttons) == 4, "three example questions and getting started"
+    assert buttons[-1]["data"]["question"] == "kom igång"
     assert all(b["data"]["question"] == b["title"] for b in buttons)
     assert "Tumme upp" in content
 
