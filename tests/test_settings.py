@@ -20,6 +20,8 @@ def test_defaults_are_offline() -> None:
     ("env", "named"),
     [
         ({"STRATEGIBOT_EMBEDDER": "bert"}, "STRATEGIBOT_EMBEDDER"),
+        ({"STRATEGIBOT_ANSWERER": "gpt"}, "STRATEGIBOT_ANSWERER"),
+        ({"STRATEGIBOT_ANSWERER": "openai"}, "OPENAI_API_KEY"),
         ({"STRATEGIBOT_EMBEDDER": "openai"}, "OPENAI_API_KEY"),
         ({"STRATEGIBOT_EMBEDDER": "openai", "AZURE_OPENAI_ENDPOINT": "https://x"}, "AZURE_OPENAI_API_KEY"),
         ({"STRATEGIBOT_EMBEDDER": "openai", "AZURE_OPENAI_ENDPOINT": "https://x", "AZURE_OPENAI_API_KEY": "k"},
