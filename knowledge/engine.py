@@ -195,7 +195,9 @@ class Engine:
             queries=QueryBuilder(lexical, self._glossary),
             retriever=HybridRetriever(passages, lexical, passage_collection, self._embedder),
             scorer=SentenceScorer(lexical, sentence_collection),
-            composer=ExtractiveComposer(documents, _topics(passages), lexical.analyzer.term_set),
+            composer=ExtractiveComposer(
+                documents, _topics(passages), lexical.analyzer.term_set, _subsections(passages)
+            ),
             register=ResponsibilityRegister(generation.load_responsibilities(), lexical),
             who=WhoAnswerComposer(documents, self._glossary),
         )
@@ -208,6 +210,17 @@ def _topics(passages: list[Passage]) -> list[str]:
         if passage.section:
             size[passage.section[0]] = size.get(passage.section[0], 0) + len(passage.text)
     return sorted(size, key=lambda heading: -size[heading])
+
+
+def _subsections(passages: list[Passage]) -> dict[tuple[str, tuple[str, ...]], list[str]]:
+    """For each (document, section), the headings of the sections directly beneath it, in order."""
+    children: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for passage in passages:
+        if len(passage.section) >= 2:
+            siblings = children.setdefault((passage.doc_id, passage.section[:-1]), [])
+            if passage.section[-1] not in siblings:
+                siblings.append(passage.section[-1])
+    return children
 
 
 def _snippet(text: str) -> str:

@@ -22,6 +22,7 @@ LONG_QUOTE = 240
 _CLAUSE = re.compile(r"(?<=,)\s+|\s+(?=och\s)|(?<=;)\s+")
 # A sentence that opens with one of these leans on the one before it for its subject.
 _REFERRING_OPENERS = frozenset(["de", "dessa", "detta", "denna", "sådana", "they", "these", "this", "it", "such"])
+_ANNOUNCES = re.compile(r"\b(?:följande|following)\b", re.IGNORECASE)
 _ANAPHORS = frozenset(["sådana", "sådan", "sådant", "dessa", "detta", "denna", "such", "these"])
 _DEFINITE_ENDINGS = ("en", "et", "na", "ns")
 
@@ -141,10 +142,17 @@ def shorten(text: str, matched: frozenset[str], terms_of) -> str:  # type: ignor
 
 
 class ExtractiveComposer:
-    def __init__(self, documents: dict[str, IndexedDocument], topics: list[str], terms_of) -> None:  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        documents: dict[str, IndexedDocument],
+        topics: list[str],
+        terms_of,
+        subsections: dict[tuple[str, tuple[str, ...]], list[str]] | None = None,
+    ) -> None:
         self._documents = documents
         self._topics = topics
         self._terms_of = terms_of
+        self._subsections = subsections or {}
 
     def citations(self, query: Query, ranked: list[ScoredSentence]) -> tuple[Citation, ...]:
         """The quotes an answer rests on, numbered: the same for every way of wording the answer."""
@@ -167,7 +175,17 @@ class ExtractiveComposer:
         for number, (sentence, quote) in enumerate(zip(chosen, quotes, strict=True), start=1):
             shown = " ".join(shorten(t, sentence.matched, self._terms_of) for t in quote)
             lines.append(f"{'' if number == 1 else '– '}«{shown}» [{number}]")
+            listed = self._announced_sections(sentence)
+            if listed:
+                lines.append(phrase("sections", language, sections=" · ".join(listed)))
         return Answer("\n".join(lines), False, citations, language, question=query.question)
+
+    def _announced_sections(self, sentence: ScoredSentence) -> list[str]:
+        """The headings beneath a sentence that announces them ("Följande fyra inriktningar ... föreslås."):
+        the sentence alone names none of them, its subsections do."""
+        if not _ANNOUNCES.search(sentence.text):
+            return []
+        return self._subsections.get((sentence.passage.doc_id, sentence.passage.section), [])
 
     def abstain(self, query: Query) -> Answer:
         language = query.language

@@ -20,6 +20,7 @@ _PHRASES: dict[str, dict[Language, str]] = {
         "en": "No documents are indexed yet. Run `strategibot ingest` first.",
     },
     "page": {"sv": "s. {page}", "en": "p. {page}"},
+    "sections": {"sv": "Avsnitten i dokumentet: {sections}.", "en": "The document's sections on this: {sections}."},
     "according_to_short": {
         "sv": "Det beror på vad frågan gäller. Enligt {source}:",
         "en": "It depends on the scope. According to {source} (quoted in Swedish):",
