@@ -92,28 +92,10 @@ class OpenAIEmbedder:
 
 def _openai_embeddings(settings: OpenAISettings):  # type: ignore[no-untyped-def]
     # check_embedding_ctx_length=False: otherwise the client fetches a tiktoken vocabulary over the network.
-    if settings.is_azure:
-        from langchain_openai import AzureOpenAIEmbeddings
+    from langchain_openai import AzureOpenAIEmbeddings, OpenAIEmbeddings
 
-        return AzureOpenAIEmbeddings(
-            azure_endpoint=settings.azure_endpoint,
-            azure_deployment=settings.embedding_model,
-            api_key=settings.api_key,  # type: ignore[arg-type]
-            api_version=settings.api_version,
-            check_embedding_ctx_length=False,
-            timeout=settings.timeout_seconds,
-            max_retries=1,
-        )
-    from langchain_openai import OpenAIEmbeddings
-
-    return OpenAIEmbeddings(
-        model=settings.embedding_model,
-        api_key=settings.api_key,  # type: ignore[arg-type]
-        base_url=settings.base_url,
-        check_embedding_ctx_length=False,
-        timeout=settings.timeout_seconds,
-        max_retries=1,
-    )
+    client = AzureOpenAIEmbeddings if settings.is_azure else OpenAIEmbeddings
+    return client(**settings.client_options(settings.embedding_model), check_embedding_ctx_length=False)
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:

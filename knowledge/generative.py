@@ -40,28 +40,10 @@ PROMPT = ChatPromptTemplate.from_messages(
 
 
 def create_chat_model(settings: OpenAISettings) -> Any:
-    if settings.is_azure:
-        from langchain_openai import AzureChatOpenAI
+    from langchain_openai import AzureChatOpenAI, ChatOpenAI
 
-        return AzureChatOpenAI(
-            azure_endpoint=settings.azure_endpoint,
-            azure_deployment=settings.chat_model,
-            api_key=settings.api_key,  # type: ignore[arg-type]
-            api_version=settings.api_version,
-            temperature=0,
-            timeout=settings.timeout_seconds,
-            max_retries=1,
-        )
-    from langchain_openai import ChatOpenAI
-
-    return ChatOpenAI(
-        model=settings.chat_model,
-        api_key=settings.api_key,  # type: ignore[arg-type]
-        base_url=settings.base_url,
-        temperature=0,
-        timeout=settings.timeout_seconds,
-        max_retries=1,
-    )
+    client = AzureChatOpenAI if settings.is_azure else ChatOpenAI
+    return client(**settings.client_options(settings.chat_model), temperature=0)
 
 
 class GenerativeComposer:

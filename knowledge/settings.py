@@ -44,6 +44,18 @@ class OpenAISettings:
     def is_azure(self) -> bool:
         return self.azure_endpoint is not None
 
+    def client_options(self, model: str) -> dict[str, object]:
+        """Keyword arguments for a langchain-openai client of ``model`` (for Azure: a deployment name)."""
+        common: dict[str, object] = {"api_key": self.api_key, "timeout": self.timeout_seconds, "max_retries": 1}
+        if self.is_azure:
+            return {
+                **common,
+                "azure_endpoint": self.azure_endpoint,
+                "api_version": self.api_version,
+                "azure_deployment": model,
+            }
+        return {**common, "base_url": self.base_url, "model": model}
+
 
 @dataclass(frozen=True)
 class ChromaServer:

@@ -79,6 +79,10 @@ class ChatCompletionsServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
+    @property
+    def azure_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     def __enter__(self) -> ChatCompletionsServer:
         import asyncio
         import threading
@@ -108,6 +112,8 @@ class ChatCompletionsServer:
 
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._complete)
+        # Azure OpenAI: the deployment names the model, the key comes in an api-key header.
+        app.router.add_post("/openai/deployments/{deployment}/chat/completions", self._complete)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
@@ -117,9 +123,14 @@ class ChatCompletionsServer:
 
         from aiohttp import web
 
-        if request.headers.get("Authorization") != "Bearer test-key":
+        deployment = request.match_info.get("deployment")
+        if deployment is not None and not request.query.get("api-version"):
+            return web.json_response({"error": {"message": "api-version is required"}}, status=400)
+        key = request.headers.get("api-key") if deployment else request.headers.get("Authorization", "")[7:]
+        if key != "test-key":
             return web.json_response({"error": {"message": "bad key", "type": "invalid_request_error"}}, status=401)
         body = await request.json()
+        body["model"] = deployment or body["model"]
         self.requests.append(body)
         prompt = body["messages"][-1]["content"]
         first = re.search(r"^\[1\] \(.*?\d{4}-\d\d-\d\d\) (.+)$", prompt, re.MULTILINE)

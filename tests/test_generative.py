@@ -61,3 +61,18 @@ def test_a_failing_service_gives_the_extractive_answer(
         answer = engine_with(corpus_data_dir, nobody, "quote-first").ask(QUESTION)
     assert answer.text.startswith("Enligt Trafikkontoret") and "[1]" in answer.text
     assert "chat model failed" in caplog.text
+
+
+def test_azure_openai_deployment_is_used_when_its_endpoint_is_set(corpus_data_dir: Path) -> None:
+    with ChatCompletionsServer() as server:
+        settings = settings_for(
+            corpus_data_dir,
+            STRATEGIBOT_ANSWERER="openai",
+            AZURE_OPENAI_ENDPOINT=server.azure_endpoint,
+            AZURE_OPENAI_API_KEY="test-key",
+            OPENAI_API_VERSION="2024-10-21",
+            STRATEGIBOT_OPENAI_CHAT_MODEL="quote-first",
+        )
+        answer = Engine.open(settings).ask(QUESTION)
+    assert answer.text.startswith("Dokumenten säger: Staden kan teckna intentionsavtal")
+    assert server.requests and server.requests[0]["model"] == "quote-first"
