@@ -62,7 +62,7 @@ def citation_claim(citation: Citation) -> dict[str, Any]:
 def answer_activity(answer: Answer) -> Activity:
     """The reply for an answer; an abstention lists the questions the documents can answer instead."""
     texts = texts_for(answer.language)
-    text = answer.text
+    text = teams_markdown(answer.text)
     suggested = None
     if answer.abstained and answer.suggestions:
         missing = [s for s in answer.suggestions if s not in text]
@@ -80,6 +80,13 @@ def answer_activity(answer: Answer) -> Activity:
         channel_data={"feedbackLoopEnabled": True},
         suggested_actions=suggested,
     )
+
+
+def teams_markdown(text: str) -> str:
+    """Answer text as Teams renders it: Teams joins single line breaks, so every line of an answer becomes
+    a paragraph of its own, and a line that opens with a dash a list item."""
+    lines = [("- " + line[2:]) if line.startswith("– ") else line for line in text.splitlines()]
+    return "\n\n".join(line for line in lines if line.strip())
 
 
 def shorten(text: str, limit: int) -> str:

@@ -57,7 +57,7 @@ SWEDISH = Texts(
         "Ny som internationell kontaktperson? Skriv **kom igång**. Skriv **hjälp**, **källor** eller **om** när "
         "du vill. I kanaler och gruppchattar: @-nämn mig."
     ),
-    get_started_button="kom igång",
+    get_started_button="Kom igång",
     help_title="Så använder du Strategibot",
     help_body=(
         "- Ställ en fråga med egna ord, på svenska eller engelska. Följdfrågor förstår jag i samma chatt.\n"
@@ -108,7 +108,7 @@ ENGLISH = Texts(
         "New international contact person? Type **get started**. Type **help**, **sources** or **about** at any "
         "time. In channels and group chats: @mention me."
     ),
-    get_started_button="get started",
+    get_started_button="Get started",
     help_title="How to use Strategibot",
     help_body=(
         "- Ask a question in your own words, in English or Swedish. I understand follow-ups in the same chat.\n"

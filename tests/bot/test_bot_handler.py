@@ -187,4 +187,13 @@ async def test_welcome_card_offers_getting_started(handler: StrategibotHandler) 
     replies = await send(adapter_for(handler, locale="en-US"), type="installationUpdate", action="add")
     card = replies[-1].attachments[0].content
     buttons = [a["title"] for block in card["body"] if block["type"] == "ActionSet" for a in block["actions"]]
-    assert "get started" in buttons
+    assert "Get started" in buttons
+
+
+def test_answer_lines_stay_apart_in_teams_markdown() -> None:
+    from bot.teams_message import teams_markdown
+
+    text = "Det beror på.\n– Stadsövergripande: A [1]\n– Bara den egna verksamheten: B [2]\nVilket som gäller."
+    assert teams_markdown(text) == (
+        "Det beror på.\n\n- Stadsövergripande: A [1]\n\n- Bara den egna verksamheten: B [2]\n\nVilket som gäller."
+    )

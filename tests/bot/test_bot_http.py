@@ -146,7 +146,7 @@ async def test_conversation_update_adding_the_bot_sends_the_welcome_card_once(
     assert "Internationell strategi för Stockholms stad" in content and "2016-09-22" in content
     buttons = [a for block in card["content"]["body"] if block["type"] == "ActionSet" for a in block["actions"]]
     assert len(buttons) == 4, "three example questions and getting started"
-    assert buttons[-1]["data"]["question"] == "kom igång"
+    assert buttons[-1]["data"]["question"] == "Kom igång"
     assert all(b["data"]["question"] == b["title"] for b in buttons)
     assert "Tumme upp" in content
 
