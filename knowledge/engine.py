@@ -15,7 +15,7 @@ from typing import Any
 from knowledge.chroma_embedding import ChromaEmbedding
 from knowledge.conversations import ConversationMemory
 from knowledge.embedders import Embedder, create_embedder
-from knowledge.evidence import MIN_COVERAGE, is_answerable
+from knowledge.evidence import MIN_COVERAGE, is_answerable, names_what_is_asked_about
 from knowledge.extractive import ExtractiveComposer, source_label
 from knowledge.generative import GenerativeComposer, create_chat_model
 from knowledge.glossary import Glossary
@@ -23,7 +23,7 @@ from knowledge.index_store import Generation, IndexStore, IndexUnavailable
 from knowledge.lexical_index import LexicalIndex
 from knowledge.onboarding import get_started
 from knowledge.query import PreviousTurn, Query, QueryBuilder
-from knowledge.register import ResponsibilityRegister
+from knowledge.register import ResponsibilityRegister, subject_positions
 from knowledge.retriever import HybridRetriever
 from knowledge.sentence_scoring import ScoredSentence, SentenceScorer
 from knowledge.settings import Settings
@@ -90,7 +90,9 @@ class Engine:
         best = ranked[0] if ranked else None
         if matches:
             answer = loaded.who.compose(query.question, query.language, matches)
-        elif not is_answerable(query, best):
+        elif not is_answerable(query, best) or (
+            query.asks_who and not names_what_is_asked_about(best, subject_positions(query))
+        ):
             answer = loaded.composer.abstain(query)
         elif self._generative is not None:
             answer = self._generative.compose(

@@ -21,3 +21,9 @@ def is_answerable(query: Query, best: ScoredSentence | None) -> bool:
     if best is None or query.coverage < MIN_COVERAGE:
         return False
     return best.lexical >= MIN_SENTENCE_LEXICAL or best.dense >= CLOSE_PARAPHRASE
+
+
+def names_what_is_asked_about(best: ScoredSentence | None, subject: frozenset[int]) -> bool:
+    """A who-question ("Vem leder kommunstyrelsen?") asks who acts on something: a sentence that names the
+    act but not that something ("Internationella beredningen leds av ...") does not answer it."""
+    return best is not None and (not subject or bool(best.concepts & subject))

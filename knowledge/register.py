@@ -1,7 +1,7 @@
 """Finding the register records that answer a who-question.
 
 A record matches by its action (the question asks who *decides*, *leads*, ...) and by how much of the
-question's remaining content its object and actor cover. The question's last concept usually names the
+question's remaining content its object covers. The question's last concept usually names the
 kind of thing asked about ("... i stadsövergripande nätverk"): records about that kind come first, since
 the kind is what tells a network (kommunstyrelsen) from an organisation (kommunfullmäktige).
 """
@@ -45,7 +45,9 @@ class ResponsibilityRegister:
     def __init__(self, records: list[Responsibility], lexical: LexicalIndex) -> None:
         self.records = tuple(records)
         self._lexical = lexical
-        self._terms = [lexical.analyzer.term_set(f"{r.actor} {r.object}") for r in records]
+        # A who-question describes the object and asks for the actor: match the object only, or "Vem leder
+        # kommunstyrelsen?" would be answered by what kommunstyrelsen leads.
+        self._terms = [lexical.analyzer.term_set(r.object) for r in records]
 
     def matching(self, query: Query) -> list[RecordMatch]:
         """Records that answer ``query`` best first: the best one, and up to two more with the same action
@@ -91,6 +93,15 @@ class ResponsibilityRegister:
                 weight *= 0.35  # an earlier turn's concepts, for a follow-up
             weights.append(weight)
         return weights
+
+
+def subject_positions(query: Query) -> frozenset[int]:
+    """Positions of the concepts a who-question asks about: all but its action words (none when it asks
+    about no action)."""
+    actions = asked_actions(query.question)
+    if not actions:
+        return frozenset()
+    return frozenset(i for i, c in enumerate(query.concepts) if not _is_action(c, actions))
 
 
 def _is_action(concept: Concept, actions: frozenset[str]) -> bool:

@@ -104,3 +104,10 @@ def test_getting_started_cites_every_step_from_the_documents(engine: Engine) -> 
     numbers = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", walk.text)}
     assert numbers == {c.number for c in walk.citations}, "every marker points to a citation and back"
     assert len({c.quote for c in walk.citations}) == len(walk.citations)
+
+
+def test_a_who_question_about_something_no_sentence_assigns_is_not_answered(engine: Engine) -> None:
+    # Kommunstyrelsen leads the network, and finansborgarrådet leads a council; nothing says who leads
+    # kommunstyrelsen itself.
+    answer = engine.ask("Vem leder kommunstyrelsen?")
+    assert answer.abstained, answer.text
