@@ -30,7 +30,7 @@ from knowledge.glossary import Glossary
 from knowledge.index_store import Generation, IndexStore, copy_vectors
 from knowledge.lexical_index import LexicalIndex
 from knowledge.passage_text import passage_embedding_text, sentence_embedding_text, sentence_texts
-from knowledge.settings import Settings
+from knowledge.settings import BUNDLED_CORPUS, Settings
 from knowledge.types import IndexedDocument, IngestReport, Passage, Responsibility
 
 log = logging.getLogger(__name__)
@@ -44,10 +44,13 @@ class SourceFile:
     path: Path
     display: str
     """The name users see: the path relative to the folder that was ingested."""
+    identity: str
+    """What makes it the same document next time: its resolved path, or for the bundled corpus its name
+    there, so that a checkout moved elsewhere keeps its index."""
 
     @property
     def doc_id(self) -> str:
-        return hashlib.sha1(str(self.path.resolve()).encode()).hexdigest()[:12]
+        return hashlib.sha1(self.identity.encode()).hexdigest()[:12]
 
     def content_hash(self) -> str:
         digest = hashlib.sha256(self.path.read_bytes())
@@ -68,7 +71,9 @@ def default_sources(settings: Settings) -> list[Path]:
     return [folder for folder in (settings.corpus_dir, settings.documents_dir) if folder.exists()]
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+def discover(
+    paths: Iterable[Path], bundled: Path = BUNDLED_CORPUS
+) -> tuple[list[SourceFile], list[tuple[str, str]]]:
     """Documents under ``paths``, and (file, reason) for files of a type that cannot be read."""
     found: dict[Path, SourceFile] = {}
     rejected: list[tuple[str, str]] = []
@@ -88,7 +93,10 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, s
                 supported = " ".join(sorted(SUPPORTED_SUFFIXES))
                 rejected.append((str(relative), f"unsupported type {path.suffix or '(none)'}; supported: {supported}"))
                 continue
-            found.setdefault(path.resolve(), SourceFile(path, str(relative)))
+            resolved = path.resolve()
+            inside_bundled = resolved.is_relative_to(bundled.resolve())
+            identity = f"bundled:{resolved.relative_to(bundled.resolve())}" if inside_bundled else str(resolved)
+            found.setdefault(resolved, SourceFile(path, str(relative), identity))
     return list(found.values()), rejected
 
 
@@ -107,7 +115,7 @@ class Ingester:
 
     def run(self, paths: Sequence[Path] | None = None) -> IngestReport:
         began = time.perf_counter()
-        files, failed = discover(paths if paths else default_sources(self._settings))
+        files, failed = discover(paths if paths else default_sources(self._settings), self._settings.corpus_dir)
         current = self._store.current()
         reusable = current if current and current.embedder == self._embedder.name else None
         previous = {d.doc_id: d for d in reusable.documents} if reusable else {}

