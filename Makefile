@@ -26,7 +26,7 @@ chat: install
 lint: install
 	$(BIN)/ruff check .
 
-test: install lint
+test: install lint node-tools
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 eval: install
