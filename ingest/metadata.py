@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from ingest.title import guess_title
 from knowledge.types import DocumentMeta, ExtractedDocument
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -37,18 +38,10 @@ def read_metadata(path: Path, document: ExtractedDocument) -> DocumentMeta:
         if not isinstance(fields, dict):
             raise InvalidSidecar(f"{sidecar.name}: expected a JSON object with title, kind, issuer, date")
     known = {k: v for k, v in fields.items() if k in _FIELDS and v is not None}
-    known.setdefault("title", _first_line(document) or path.stem)
+    known.setdefault("title", guess_title(document) or path.stem)
     if "date" not in known:
         found = _DATE.search(path.name) or _DATE.search(document.text[:2000])
         known["date"] = found.group(0) if found else ""
     language = known.get("language", "sv")
     known["language"] = language if language in ("sv", "en") else "sv"
     return DocumentMeta(**{k: str(v) for k, v in known.items()})  # type: ignore[arg-type]
-
-
-def _first_line(document: ExtractedDocument) -> str:
-    for block in document.blocks:
-        text = " ".join(block.text.split())
-        if block.kind == "heading" or (block.kind == "paragraph" and len(text) <= 120):
-            return text
-    return ""

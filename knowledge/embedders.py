@@ -13,9 +13,6 @@ import numpy as np
 
 from knowledge.settings import OpenAISettings, Settings
 
-# Passages longer than this are cut by the model anyway; the splitter keeps below it.
-E5_MAX_TOKENS = 512
-
 
 class Embedder(Protocol):
     @property

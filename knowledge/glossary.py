@@ -80,10 +80,6 @@ class Glossary:
         """Terms named in ``text`` (in English, or by another Swedish word), each once."""
         return list(dict.fromkeys(term for term, _, _ in self.match_spans(text)))
 
-    def swedish_expansion(self, text: str) -> str:
-        """The Swedish forms of every term named in English in ``text``, as one string to add to a query."""
-        return " ".join(form for term in self.matches(text) for form in term.swedish)
-
     def english_words_covered(self, text: str) -> set[str]:
         """The words of ``text`` that belong to a glossary phrase."""
         tokens = words(text)

@@ -47,10 +47,6 @@ class ScoredSentence:
     def text(self) -> str:
         return self.passage.text[self.span[0] : self.span[1]]
 
-    @property
-    def document_offset(self) -> int:
-        return self.passage.start + self.span[0]
-
 
 class SentenceScorer:
     def __init__(self, lexical: LexicalIndex, sentence_collection: Any) -> None:

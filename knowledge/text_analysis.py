@@ -195,9 +195,6 @@ class SwedishAnalyzer:
     def vocabulary(self) -> frozenset[str]:
         return self._vocabulary
 
-    def with_vocabulary(self, vocabulary: Iterable[str]) -> SwedishAnalyzer:
-        return SwedishAnalyzer(vocabulary)
-
     def _stem_word(self, word: str) -> str:
         stem = self._stemmer.stemWord(word)
         if not self._vocabulary:
