@@ -95,11 +95,13 @@ class Engine:
         ):
             answer = loaded.composer.abstain(query)
         elif self._generative is not None:
+            # The quoted answer is the fallback and carries the citations the model words its answer from.
+            quoted = loaded.composer.compose(query, ranked)
             answer = self._generative.compose(
                 query.question,
                 query.language,
-                loaded.composer.citations(query, ranked),
-                fallback=loaded.composer.compose(query, ranked),
+                quoted.citations,
+                fallback=quoted,
                 abstain=loaded.composer.abstain(query),
             )
         else:

@@ -154,14 +154,6 @@ class ExtractiveComposer:
         self._terms_of = terms_of
         self._subsections = subsections or {}
 
-    def citations(self, query: Query, ranked: list[ScoredSentence]) -> tuple[Citation, ...]:
-        """The quotes an answer rests on, numbered: the same for every way of wording the answer."""
-        chosen = choose_quotes(ranked)
-        return tuple(
-            citation_for(n, s, with_context(s), self._documents[s.passage.doc_id], query.language)
-            for n, s in enumerate(chosen, start=1)
-        )
-
     def compose(self, query: Query, ranked: list[ScoredSentence]) -> Answer:
         chosen = choose_quotes(ranked)
         quotes = [with_context(s) for s in chosen]

@@ -85,7 +85,8 @@ class QueryBuilder:
     def build(self, question: str, previous: PreviousTurn | None = None) -> Query:
         language = detect_language(question)
         concepts = concepts_of(question, self._lexical, self._glossary, english=language == "en")
-        follow_up = previous is not None and self._is_follow_up(question)
+        focus = self._focus(question)
+        follow_up = previous is not None and self._is_follow_up(question, focus)
         context: list[Concept] = []
         if follow_up and previous is not None:
             own_forms = {form for concept in concepts for form in concept.forms}
@@ -100,19 +101,19 @@ class QueryBuilder:
             dense_text=dense_text,
             concepts=tuple(concepts),
             context=tuple(context),
-            focus=tuple(self._focus(question)),
+            focus=tuple(focus),
             asks_who=asks_who,
             follow_up=follow_up,
         )
 
-    def _is_follow_up(self, question: str) -> bool:
+    def _is_follow_up(self, question: str, focus: list[FocusWord]) -> bool:
         tokens = words(question)
         if not tokens:
             return False
         lowered = " ".join(tokens)
         if tokens[0] in _FOLLOW_UP_OPENERS or lowered.startswith(_FOLLOW_UP_PHRASES):
             return True
-        return len([f for f in self._focus(question) if f.known]) < 2
+        return len([f for f in focus if f.known]) < 2
 
     def _focus(self, question: str) -> list[FocusWord]:
         """Content words of the question, weighted by rarity, each known to the corpus or not."""

