@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run chat test lint bench eval clean node-tools
+.PHONY: install run chat test lint bench eval fit clean node-tools
 
 install: $(STAMP)
 
@@ -31,6 +31,11 @@ test: install lint node-tools
 
 eval: install
 	$(BIN)/strategibot eval ../shared/eval/devset.jsonl
+
+# Fit the ranker and the answerability model on the question bank (tests/bank/); writes the models and
+# tests/bank/report.md with train, validation and test figures.
+fit: install
+	$(BIN)/python tests/fit.py
 
 bench: install
 	$(BIN)/python tests/bench.py

@@ -45,7 +45,7 @@ EXAMPLE_QUESTIONS: dict[Language, tuple[str, ...]] = {
         "Vem leder internationella beredningen?",
     ),
     "en": (
-        "Who decides on network memberships?",
+        "Who decides on memberships in international networks?",
         "Does the city sign twin-city agreements?",
         "Who chairs the international committee?",
     ),

@@ -11,7 +11,7 @@ from knowledge.types import DocumentMeta, ExtractedDocument
 
 SIDECAR_SUFFIX = ".meta.json"
 _DATE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
-_FIELDS = {"title", "kind", "issuer", "date", "diary_number", "language"}
+_TEXT_FIELDS = {"title", "kind", "issuer", "date", "diary_number", "language", "url", "status", "superseded_by", "note"}
 
 
 class InvalidSidecar(ValueError):
@@ -37,11 +37,15 @@ def read_metadata(path: Path, document: ExtractedDocument) -> DocumentMeta:
             raise InvalidSidecar(f"{sidecar.name}: not valid JSON ({error})") from None
         if not isinstance(fields, dict):
             raise InvalidSidecar(f"{sidecar.name}: expected a JSON object with title, kind, issuer, date")
-    known = {k: v for k, v in fields.items() if k in _FIELDS and v is not None}
+    known: dict[str, object] = {k: str(v) for k, v in fields.items() if k in _TEXT_FIELDS and v is not None}
+    complete = fields.get("complete", True)
+    if not isinstance(complete, bool):
+        raise InvalidSidecar(f'{sidecar.name}: "complete" must be true or false, not {complete!r}')
+    known["complete"] = complete
     known.setdefault("title", guess_title(document) or path.stem)
     if "date" not in known:
         found = _DATE.search(path.name) or _DATE.search(document.text[:2000])
         known["date"] = found.group(0) if found else ""
     language = known.get("language", "sv")
     known["language"] = language if language in ("sv", "en") else "sv"
-    return DocumentMeta(**{k: str(v) for k, v in known.items()})  # type: ignore[arg-type]
+    return DocumentMeta(**known)  # type: ignore[arg-type]

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from knowledge.answerability.answer_types import AskedKinds, asked_kinds
+from knowledge.answerability.judge import AnswerabilityJudge, Judgement
 from knowledge.chroma_embedding import ChromaEmbedding
 from knowledge.conversations import ConversationMemory
 from knowledge.embedders import Embedder, create_embedder
-from knowledge.evidence import MIN_COVERAGE, is_answerable, names_what_is_asked_about
 from knowledge.extractive import ExtractiveComposer, source_label
 from knowledge.generative import GenerativeComposer, create_chat_model
 from knowledge.glossary import Glossary
@@ -23,9 +24,11 @@ from knowledge.index_store import Generation, IndexStore, IndexUnavailable
 from knowledge.lexical_index import LexicalIndex
 from knowledge.onboarding import get_started
 from knowledge.query import PreviousTurn, Query, QueryBuilder
-from knowledge.register import ResponsibilityRegister, subject_positions
-from knowledge.retriever import HybridRetriever
-from knowledge.sentence_scoring import ScoredSentence, SentenceScorer
+from knowledge.register import RecordMatch, ResponsibilityRegister, subject_positions
+from knowledge.retrieval.candidates import Candidate, CandidateFinder
+from knowledge.retrieval.lemmas import Lemmatizer
+from knowledge.retrieval.passages import HybridRetriever
+from knowledge.retrieval.ranker import Ranker
 from knowledge.settings import Settings
 from knowledge.types import Answer, IndexedDocument, Language, Passage, Responsibility, SearchHit
 from knowledge.who_answer import WhoAnswerComposer
@@ -42,10 +45,23 @@ class _Loaded:
     documents: dict[str, IndexedDocument]
     queries: QueryBuilder
     retriever: HybridRetriever
-    scorer: SentenceScorer
+    finder: CandidateFinder
     composer: ExtractiveComposer
     register: ResponsibilityRegister
     who: WhoAnswerComposer
+
+
+@dataclass(frozen=True)
+class Evidence:
+    query: Query
+    asked: AskedKinds
+    candidates: tuple[Candidate, ...]
+    records: tuple[RecordMatch, ...] = ()
+    """Responsibility records that answer a who-question, best first."""
+
+    @property
+    def register_match(self) -> float:
+        return self.records[0].score if self.records else 0.0
 
 
 class Engine:
@@ -62,6 +78,8 @@ class Engine:
         self._generative = GenerativeComposer(chat_model) if chat_model is not None else None
         self._embedder = embedder
         self._glossary = glossary or Glossary.load()
+        self._lemmatizer = Lemmatizer()
+        self._models: tuple[Ranker, AnswerabilityJudge] | None = None
         self._store = IndexStore(settings)
         self._memory = ConversationMemory()
         self._lock = threading.Lock()
@@ -82,32 +100,51 @@ class Engine:
     # --- questions -----------------------------------------------------------------------------
 
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
+        ranker, judge = self._fitted_models()
         loaded = self._current()
-        previous = self._memory.last(conversation_id)
-        query = loaded.queries.build(question.strip(), previous)
-        matches = loaded.register.matching(query) if query.asks_who and query.coverage >= MIN_COVERAGE else []
-        ranked = [] if matches else self._rank(loaded, query)
-        best = ranked[0] if ranked else None
-        if matches:
-            answer = loaded.who.compose(query.question, query.language, matches)
-        elif not is_answerable(query, best) or (
-            query.asks_who and not names_what_is_asked_about(best, subject_positions(query))
+        evidence = self.evidence(question, conversation_id)
+        query, asked = evidence.query, evidence.asked
+        ranked = ranker.rank(list(evidence.candidates))
+        judgement = judge.judge(query, asked, ranked, evidence.register_match)
+        if not judgement.answerable or (
+            query.asks_who and not evidence.records and not _names_what_is_asked_about(ranked[0], query)
         ):
-            answer = loaded.composer.abstain(query)
-        elif self._generative is not None:
+            return loaded.composer.abstain(query)
+        if evidence.records:
+            matches = list(evidence.records)
+            return loaded.who.compose(query.question, query.language, matches)
+        if self._generative is not None:
             # The quoted answer is the fallback and carries the citations the model words its answer from.
             quoted = loaded.composer.compose(query, ranked)
-            answer = self._generative.compose(
+            return self._generative.compose(
                 query.question,
                 query.language,
                 quoted.citations,
                 fallback=quoted,
                 abstain=loaded.composer.abstain(query),
             )
-        else:
-            answer = loaded.composer.compose(query, ranked)
+        return loaded.composer.compose(query, ranked)
+
+    def evidence(self, question: str, conversation_id: str | None = None) -> Evidence:
+        """The question as a query, what kind of answer it asks for, and the candidate sentences with their
+        features, before any fitted model has looked at them. Remembers the turn for a follow-up."""
+        loaded = self._current()
+        previous = self._memory.last(conversation_id)
+        query = loaded.queries.build(question.strip(), previous)
+        asked = asked_kinds(query.question)
+        vector = loaded.retriever.query_vector(query)
+        candidates = loaded.finder.find(query, vector, asked)
+        # A person's name is not in the register, which records bodies and roles.
+        records = loaded.register.matching(query) if query.asks_who and not asked.wants("person") else []
         self._memory.remember(conversation_id, self._turn(query, previous))
-        return answer
+        return Evidence(query, asked, tuple(candidates), tuple(records))
+
+    def judge(self, question: str, conversation_id: str | None = None) -> tuple[list[Candidate], Judgement]:
+        """The ranked candidates and the answerability judgement for a question (for inspection and tests)."""
+        ranker, judge = self._fitted_models()
+        evidence = self.evidence(question, conversation_id)
+        ranked = ranker.rank(list(evidence.candidates))
+        return ranked, judge.judge(evidence.query, evidence.asked, ranked, evidence.register_match)
 
     def search(self, text: str, limit: int = 5) -> list[SearchHit]:
         """Passages for a quick lookup, best sentence of each as the snippet; empty when nothing matches."""
@@ -115,8 +152,10 @@ class Engine:
         query = loaded.queries.build(text.strip())
         if not query.focus or query.coverage == 0:
             return []
-        best_per_passage: dict[str, ScoredSentence] = {}
-        for sentence in self._rank(loaded, query, passages=limit * 2):
+        ranker, _ = self._fitted_models()
+        vector = loaded.retriever.query_vector(query)
+        best_per_passage: dict[str, Candidate] = {}
+        for sentence in ranker.rank(loaded.finder.find(query, vector, asked_kinds(query.question))):
             best_per_passage.setdefault(sentence.passage.passage_id, sentence)
         hits = []
         for sentence in list(best_per_passage.values())[:limit]:
@@ -153,10 +192,10 @@ class Engine:
 
     # --- internals -----------------------------------------------------------------------------
 
-    def _rank(self, loaded: _Loaded, query: Query, passages: int = 6) -> list[ScoredSentence]:
-        vector = loaded.retriever.query_vector(query)
-        retrieved = loaded.retriever.retrieve(query, vector, limit=passages)
-        return loaded.scorer.score(query, vector, retrieved)
+    def _fitted_models(self) -> tuple[Ranker, AnswerabilityJudge]:
+        if self._models is None:
+            self._models = (Ranker.load(), AnswerabilityJudge.load())
+        return self._models
 
     @staticmethod
     def _turn(query: Query, previous: PreviousTurn | None) -> PreviousTurn:
@@ -192,19 +231,35 @@ class Engine:
         passage_collection = self._store.collection(generation.passages_collection, function)
         sentence_collection = self._store.collection(generation.sentences_collection, function)
         documents = {d.doc_id: d for d in generation.documents}
+        retriever = HybridRetriever(passages, lexical, passage_collection, self._embedder)
         return _Loaded(
             generation=generation,
             passages=tuple(passages),
             documents=documents,
             queries=QueryBuilder(lexical, self._glossary),
-            retriever=HybridRetriever(passages, lexical, passage_collection, self._embedder),
-            scorer=SentenceScorer(lexical, sentence_collection),
+            retriever=retriever,
+            finder=CandidateFinder(
+                passages,
+                documents,
+                lexical,
+                retriever,
+                sentence_collection,
+                self._lemmatizer,
+                self._glossary.body_names(),
+            ),
             composer=ExtractiveComposer(
                 documents, _topics(passages), lexical.analyzer.term_set, _subsections(passages)
             ),
             register=ResponsibilityRegister(generation.load_responsibilities(), lexical),
             who=WhoAnswerComposer(documents, self._glossary),
         )
+
+
+def _names_what_is_asked_about(best: Candidate, query: Query) -> bool:
+    """A who-question ("Vem leder kommunstyrelsen?") asks who acts on something: a sentence that names the
+    act but not that something ("Internationella beredningen leds av ...") does not answer it."""
+    subject = subject_positions(query)
+    return not subject or bool(best.concepts & subject)
 
 
 def _topics(passages: list[Passage]) -> list[str]:

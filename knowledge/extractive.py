@@ -12,11 +12,14 @@ import re
 
 from knowledge.phrases import phrase
 from knowledge.query import Query
-from knowledge.sentence_scoring import ScoredSentence
+from knowledge.retrieval.candidates import Candidate as ScoredSentence
 from knowledge.types import Answer, Citation, IndexedDocument, Language
 
 MAX_QUOTES = 3
 SUPPORT_RATIO = 0.72
+# A runner-up this close to the best is shown too: the ranker is often unsure between two sentences that
+# say the same thing in different places, and the asker sees both with their sources.
+CLOSE_RATIO = 0.6
 ANSWER_BUDGET = 430
 LONG_QUOTE = 240
 _CLAUSE = re.compile(r"(?<=,)\s+|\s+(?=och\s)|(?<=;)\s+")
@@ -72,12 +75,25 @@ def with_context(sentence: ScoredSentence) -> tuple[str, ...]:
     return tuple(" ".join(t.split()) for t in texts)
 
 
-def source_label(document: IndexedDocument) -> str:
-    """A short name for a document, for the line that attributes a quote: "Trafikkontoret, remissvar 2016-09-22"."""
+def source_label(document: IndexedDocument, language: Language = "sv") -> str:
+    """A short name for a document, for the line that attributes a quote: "Trafikkontoret, remissvar
+    2016-09-22", "Stockholms stad, webbsida «Internationella beredningen»", with (ersatt) or (utdrag) where
+    the sidecar says so."""
     meta = document.meta
-    if meta.issuer:
-        return ", ".join(p for p in (meta.issuer, f"{meta.kind} {meta.date}".strip()) if p)
-    return meta.title + (f" ({meta.date})" if meta.date else "")
+    if meta.issuer and meta.kind in _PAGE_KINDS:
+        label = f"{meta.issuer}, {meta.kind} «{meta.title}»" + (f" {meta.date}" if meta.date else "")
+    elif meta.issuer:
+        label = ", ".join(p for p in (meta.issuer, f"{meta.kind} {meta.date}".strip()) if p)
+    else:
+        label = meta.title + (f" ({meta.date})" if meta.date else "")
+    if meta.superseded:
+        label += " " + phrase("superseded", language)
+    if not meta.complete:
+        label += " " + phrase("excerpt", language)
+    return label
+
+
+_PAGE_KINDS = frozenset(["webbsida", "webpage", "web page", "pressmeddelande", "press release"])
 
 
 def citation_for(
@@ -97,27 +113,51 @@ def citation_for(
         doc_id=document.doc_id,
         passage_id=sentence.passage.passage_id,
         kind=document.meta.kind,
+        url=document.meta.url,
+        language=document.meta.language,
+        excerpt=not document.meta.complete,
+        superseded=document.meta.superseded,
     )
 
 
 def choose_quotes(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
-    """The best sentence, and the next ones that score close to it and cover a concept of the question (not
-    of an earlier turn) that the ones before do not."""
+    """The best sentence, and the next ones that score close to it and either cover a concept of the
+    question that the ones before do not, or come so close that the ranker cannot tell them apart."""
     if not ranked:
         return []
     chosen = [ranked[0]]
     covered = set(ranked[0].concepts)
-    length = len(ranked[0].text)
+    length = min(len(ranked[0].text), LONG_QUOTE)
     for candidate in ranked[1:]:
-        if len(chosen) >= MAX_QUOTES or candidate.score < SUPPORT_RATIO * ranked[0].score:
+        if len(chosen) >= MAX_QUOTES or candidate.score < min(SUPPORT_RATIO, CLOSE_RATIO) * ranked[0].score:
             break
         adds = candidate.concepts - covered
-        if not adds or length + min(len(candidate.text), LONG_QUOTE) > ANSWER_BUDGET:
+        close = candidate.score >= CLOSE_RATIO * ranked[0].score
+        if not (adds and candidate.score >= SUPPORT_RATIO * ranked[0].score) and not close:
+            continue
+        if length + min(len(candidate.text), LONG_QUOTE) > ANSWER_BUDGET:
             continue
         chosen.append(candidate)
         covered |= candidate.concepts
         length += min(len(candidate.text), LONG_QUOTE)
     return chosen
+
+
+def newest_first(chosen: list[ScoredSentence], documents: dict[str, IndexedDocument]) -> list[ScoredSentence]:
+    """Quotes from documents of different dates, newest first (undated after dated), so that a later
+    document's answer is read before an earlier one's; quotes from one document keep the ranking."""
+    dates = {s.passage.doc_id: documents[s.passage.doc_id].meta.date for s in chosen}
+    if len(set(dates.values())) < 2:
+        return chosen
+    first_seen = {doc: i for i, doc in reversed(list(enumerate(s.passage.doc_id for s in chosen)))}
+    return sorted(
+        chosen,
+        key=lambda s: (dates[s.passage.doc_id] == "", _negated(dates[s.passage.doc_id]), first_seen[s.passage.doc_id]),
+    )
+
+
+def _negated(date: str) -> tuple[int, ...]:
+    return tuple(-ord(ch) for ch in date)
 
 
 def shorten(text: str, matched: frozenset[str], terms_of) -> str:  # type: ignore[no-untyped-def]
@@ -155,22 +195,33 @@ class ExtractiveComposer:
         self._subsections = subsections or {}
 
     def compose(self, query: Query, ranked: list[ScoredSentence]) -> Answer:
-        chosen = choose_quotes(ranked)
+        chosen = newest_first(choose_quotes(ranked), self._documents)
         quotes = [with_context(s) for s in chosen]
         language = query.language
         citations = tuple(
             citation_for(n, s, q, self._documents[s.passage.doc_id], language)
             for n, (s, q) in enumerate(zip(chosen, quotes, strict=True), start=1)
         )
-        lead_document = self._documents[chosen[0].passage.doc_id]
-        lines = [phrase("according_to", language, source=source_label(lead_document))]
+        several = len({s.passage.doc_id for s in chosen}) > 1
+        lines = [phrase("several_documents", language)] if several else []
+        previous_document = ""
         for number, (sentence, quote) in enumerate(zip(chosen, quotes, strict=True), start=1):
+            document = self._documents[sentence.passage.doc_id]
             shown = " ".join(shorten(t, sentence.matched, self._terms_of) for t in quote)
-            lines.append(f"{'' if number == 1 else '– '}«{shown}» [{number}]")
+            if document.doc_id != previous_document:
+                lines.append(self._attribution(document, language, bullet=several))
+                previous_document = document.doc_id
+            lines.append(f"{'– ' if several or number > 1 else ''}«{shown}» [{number}]")
             listed = self._announced_sections(sentence)
             if listed:
                 lines.append(phrase("sections", language, sections=" · ".join(listed)))
         return Answer("\n".join(lines), False, citations, language, question=query.question)
+
+    @staticmethod
+    def _attribution(document: IndexedDocument, language: Language, bullet: bool) -> str:
+        # An English answer says when it quotes Swedish; a document in the asker's language needs no note.
+        key = "according_to_other_language" if document.meta.language != language else "according_to"
+        return phrase(key, language, source=source_label(document, language))
 
     def _announced_sections(self, sentence: ScoredSentence) -> list[str]:
         """The headings beneath a sentence that announces them ("Följande fyra inriktningar ... föreslås."):

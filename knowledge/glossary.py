@@ -99,5 +99,11 @@ class Glossary:
             english = next((e for e in term.english if e.endswith("s") and e.startswith(english[:4])), english)
         return f"{swedish[:1].upper()}{swedish[1:]} ({english})"
 
+    def body_names(self) -> frozenset[str]:
+        """Lower-cased Swedish and English names of bodies and roles, to find them in a sentence."""
+        return frozenset(
+            name.lower() for t in self.terms if t.kind in ("body", "role") for name in (*t.swedish, *t.english)
+        )
+
     def printable(self) -> list[Term]:
         return [t for t in self.terms if t.kind != "word"]

@@ -5,7 +5,17 @@ from __future__ import annotations
 from knowledge.types import Language
 
 _PHRASES: dict[str, dict[Language, str]] = {
-    "according_to": {"sv": "Enligt {source}:", "en": "According to {source} (quoted in Swedish):"},
+    "according_to": {"sv": "Enligt {source}:", "en": "According to {source}:"},
+    "according_to_other_language": {
+        "sv": "Enligt {source} (citerat på engelska):",
+        "en": "According to {source} (quoted in Swedish):",
+    },
+    "several_documents": {
+        "sv": "Flera dokument tar upp detta, nyast först:",
+        "en": "Several documents address this, newest first:",
+    },
+    "superseded": {"sv": "(ersatt)", "en": "(superseded)"},
+    "excerpt": {"sv": "(utdrag)", "en": "(excerpt)"},
     "not_answered": {
         "sv": "Det hittar jag inget svar på i de indexerade dokumenten, så jag vill inte gissa.",
         "en": "The indexed documents do not answer that, so I won't guess.",

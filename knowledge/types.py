@@ -47,6 +47,18 @@ class DocumentMeta:
     """ISO date (YYYY-MM-DD) or empty when unknown."""
     diary_number: str | None = None
     language: Language = "sv"
+    url: str = ""
+    """Where the document was published; citations carry it so that a client can open the source."""
+    complete: bool = True
+    """False for an excerpt: the published text that could be kept ends mid-way."""
+    status: str = ""
+    """"ersatt" (superseded) when a later document replaces it; answers from it say so."""
+    superseded_by: str = ""
+    note: str = ""
+
+    @property
+    def superseded(self) -> bool:
+        return self.status.strip().lower() in {"ersatt", "superseded", "upphävd", "replaced"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,12 @@ class Citation:
     doc_id: str = ""
     passage_id: str = ""
     kind: str = ""
+    url: str = ""
+    language: Language = "sv"
+    """The quoted document's language."""
+    excerpt: bool = False
+    """The document is an excerpt of the published text."""
+    superseded: bool = False
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,15 @@ class WhoAnswerComposer:
         ordered = sorted(matches, key=lambda m: first_seen[m.record.scope]) if grouped else matches
         first_document = self._documents[ordered[0].record.doc_id]
         lines = [
-            phrase("according_to_short" if grouped else "according_to", language, source=source_label(first_document))
+            phrase(
+                "according_to_short"
+                if grouped
+                else "according_to_other_language"
+                if first_document.meta.language != language
+                else "according_to",
+                language,
+                source=source_label(first_document, language),
+            )
         ]
         citations: list[Citation] = []
         for number, match in enumerate(ordered, start=1):
@@ -48,6 +56,10 @@ class WhoAnswerComposer:
                     doc_id=record.doc_id,
                     passage_id=record.passage_id,
                     kind=document.meta.kind,
+                    url=document.meta.url,
+                    language=document.meta.language,
+                    excerpt=not document.meta.complete,
+                    superseded=document.meta.superseded,
                 )
             )
         if grouped:

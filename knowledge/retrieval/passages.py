@@ -22,6 +22,18 @@ CANDIDATES = 30
 
 
 @dataclass(frozen=True)
+class PassageEvidence:
+    """How every signal ranks the passages for one question (rows of the passage table)."""
+
+    fused_rows: list[int]
+    fused_rank: dict[int, int]
+    lexical_scores: np.ndarray
+    lexical_rank: dict[int, int]
+    dense_similarity: dict[int, float]
+    dense_rank: dict[int, int]
+
+
+@dataclass(frozen=True)
 class RetrievedPassage:
     passage: Passage
     rank: int
@@ -60,6 +72,27 @@ class HybridRetriever:
             RetrievedPassage(self._passages[row], rank, score, dense_scores.get(row, 0.0), float(lexical_scores[row]))
             for rank, (row, score) in enumerate(ranked)
         ]
+
+    def evidence(self, query: Query, vector: np.ndarray) -> PassageEvidence:
+        lexical_scores = self.lexical_scores(query)
+        order = [int(r) for r in np.argsort(-lexical_scores)[:CANDIDATES] if lexical_scores[r] > 0]
+        lexical_rank = {row: rank for rank, row in enumerate(order)}
+        dense = self._dense(vector)
+        dense_rank = {row: rank for rank, (row, _) in enumerate(dense)}
+        fused: dict[int, float] = defaultdict(float)
+        for row, rank in lexical_rank.items():
+            fused[row] += 1.0 / (RRF_K + rank + 1)
+        for row, rank in dense_rank.items():
+            fused[row] += 1.0 / (RRF_K + rank + 1)
+        fused_rows = [row for row, _ in sorted(fused.items(), key=lambda item: -item[1])]
+        return PassageEvidence(
+            fused_rows=fused_rows,
+            fused_rank={row: rank for rank, row in enumerate(fused_rows)},
+            lexical_scores=lexical_scores,
+            lexical_rank=lexical_rank,
+            dense_similarity=dict(dense),
+            dense_rank=dense_rank,
+        )
 
     def lexical_scores(self, query: Query) -> np.ndarray:
         # Terms of a previous turn count less: group terms by weight, one BM25 pass per group.

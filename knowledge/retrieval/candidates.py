@@ -1,0 +1,299 @@
+"""Candidate sentences for a question, each described by the evidence features the fitted models weigh.
+
+Candidates come from two places: the sentences of the best passages by hybrid retrieval (BM25 and dense
+passage vectors fused by reciprocal rank), and the sentences nearest to the question by their own dense
+vectors, which finds a sentence in the middle of a long passage that the passage as a whole hides.
+
+Each candidate gets the same features, so that one ranker orders them and one answerability model judges
+the best: how much of the question it holds (stems, lemmas, its heading), how close it is in meaning
+(sentence, passage), how it ranks by each signal and whether the signals agree, and whether it holds the
+kind of answer asked for (a person, a number, a date, ...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from knowledge.answerability.answer_types import KINDS, AskedKinds, held_kinds
+from knowledge.concepts import Concept
+from knowledge.lexical_index import LexicalIndex
+from knowledge.passage_text import sentence_texts
+from knowledge.query import Query
+from knowledge.retrieval.lemmas import Lemmatizer
+from knowledge.retrieval.passages import HybridRetriever, PassageEvidence
+from knowledge.types import IndexedDocument, Passage
+
+# e5 cosine similarities live in a narrow band: unrelated text about 0.75, a paraphrase about 0.9.
+DENSE_FLOOR = 0.75
+PASSAGES = 8
+NEAREST_SENTENCES = 24
+HEADING_WEIGHT = 0.5
+
+CANDIDATE_FEATURES: tuple[str, ...] = (
+    "lexical",
+    "lexical_heading",
+    "lexical_context",
+    "lemma",
+    "dense",
+    "dense_gap",
+    "dense_passage",
+    "passage_fused",
+    "passage_bm25",
+    "dense_rank",
+    "lexical_rank",
+    "agreement",
+    "query_coverage",
+    "sentence_length",
+    "language_match",
+    "superseded",
+    "blend",
+    *(f"wants_{kind}" for kind in KINDS),
+    *(f"holds_{kind}" for kind in KINDS),
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that may answer the question, with its evidence."""
+
+    sentence_id: str
+    passage: Passage
+    span: tuple[int, int]
+    passage_rank: int
+    lexical: float
+    dense: float
+    matched: frozenset[str]
+    """Stems of the question that the sentence holds."""
+    concepts: frozenset[int]
+    """Positions of the question's concepts that the sentence covers."""
+    features: tuple[float, ...]
+    score: float = 0.0
+    """The ranker's probability that this sentence answers the question."""
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.span[0] : self.span[1]]
+
+
+def _blend(lexical: float, context: float, dense: float, passage_rank: int) -> float:
+    """A hand-set mix of the main signals (the question's own words, an earlier turn's words at a quarter,
+    closeness in meaning, the passage's rank): one smooth feature the linear ranker can lean on where the
+    separate signals are too sparse to weigh, such as follow-ups."""
+    dense_part = min(max((dense - 0.76) / (0.92 - 0.76), 0.0), 1.0)
+    return 0.55 * min(lexical + 0.25 * context, 1.25) + 0.45 * dense_part + 0.08 / (1 + passage_rank)
+
+
+@dataclass(frozen=True)
+class _SentenceRef:
+    passage_row: int
+    span: tuple[int, int]
+
+
+class CandidateFinder:
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        documents: dict[str, IndexedDocument],
+        lexical: LexicalIndex,
+        retriever: HybridRetriever,
+        sentence_collection: Any,
+        lemmatizer: Lemmatizer,
+        bodies: frozenset[str],
+    ) -> None:
+        self._passages = passages
+        self._documents = documents
+        self._lexical = lexical
+        self._retriever = retriever
+        self._sentences = sentence_collection
+        self._lemmatizer = lemmatizer
+        self._bodies = bodies
+        self._refs: dict[str, _SentenceRef] = {}
+        for row, passage in enumerate(passages):
+            for (sentence_id, _), span in zip(sentence_texts(passage), passage.sentences, strict=True):
+                self._refs[sentence_id] = _SentenceRef(row, span)
+
+    def find(self, query: Query, vector: np.ndarray, asked: AskedKinds) -> list[Candidate]:
+        evidence = self._retriever.evidence(query, vector)
+        chosen: dict[tuple[str, int], str] = {}
+        for row in evidence.fused_rows[:PASSAGES]:
+            passage = self._passages[row]
+            for sentence_id, _ in sentence_texts(passage):
+                ref = self._refs[sentence_id]
+                # Overlapping passages share sentences: keep the copy from the better-ranked passage.
+                chosen.setdefault((passage.doc_id, passage.start + ref.span[0]), sentence_id)
+        nearest = self._nearest_sentences(vector)
+        for sentence_id in nearest:
+            ref = self._refs.get(sentence_id)
+            if ref is not None:
+                passage = self._passages[ref.passage_row]
+                chosen.setdefault((passage.doc_id, passage.start + ref.span[0]), sentence_id)
+        ids = list(chosen.values())
+        if not ids:
+            return []
+        vectors = self._vectors(ids)
+        return self._describe(query, vector, asked, evidence, ids, vectors)
+
+    # --- features ----------------------------------------------------------------------------------
+
+    def _describe(
+        self,
+        query: Query,
+        vector: np.ndarray,
+        asked: AskedKinds,
+        evidence: PassageEvidence,
+        ids: list[str],
+        vectors: dict[str, np.ndarray],
+    ) -> list[Candidate]:
+        analyzer = self._lexical.analyzer
+        denominator = self._mass(query.concepts)
+        context_denominator = self._mass(query.context)
+        question_lemmas = self._question_lemmas(query)
+        lemma_mass = sum(question_lemmas.values())
+        coverage = query.coverage
+        rows: list[dict[str, Any]] = []
+        for sentence_id in ids:
+            ref = self._refs[sentence_id]
+            passage = self._passages[ref.passage_row]
+            document = self._documents.get(passage.doc_id)
+            text = passage.text[ref.span[0] : ref.span[1]]
+            sentence_terms = analyzer.term_set(text)
+            heading = passage.section_label + (" " + document.meta.title if document else "")
+            heading_terms = analyzer.term_set(heading)
+            own, covered, matched = self._covered(query.concepts, sentence_terms, frozenset())
+            heading_own, _, _ = self._covered(query.concepts, heading_terms, frozenset())
+            earlier, _, _ = self._covered(query.context, sentence_terms, heading_terms)
+            language = document.meta.language if document else "sv"
+            sentence_lemmas = self._lemmatizer.lemma_set(text, language)
+            lemma = (
+                sum(w for lemma_, w in question_lemmas.items() if lemma_ in sentence_lemmas) / lemma_mass
+                if lemma_mass
+                else 0.0
+            )
+            sentence_vector = vectors.get(sentence_id)
+            dense = float(sentence_vector @ vector) if sentence_vector is not None else DENSE_FLOOR
+            held = held_kinds(text, self._bodies)
+            rows.append(
+                {
+                    "sentence_id": sentence_id,
+                    "passage": passage,
+                    "ref": ref,
+                    "lexical": own / denominator if denominator else 0.0,
+                    "lexical_heading": heading_own / denominator if denominator else 0.0,
+                    "lexical_context": earlier / context_denominator if context_denominator else 0.0,
+                    "lemma": lemma,
+                    "dense": dense,
+                    "matched": matched,
+                    "covered": covered,
+                    "held": held,
+                    "language": language,
+                    "superseded": bool(document and document.meta.superseded),
+                    "length": len(text),
+                }
+            )
+        best_dense = max(r["dense"] for r in rows)
+        dense_order = {r["sentence_id"]: i for i, r in enumerate(sorted(rows, key=lambda r: -r["dense"]))}
+        lexical_order = {
+            r["sentence_id"]: i for i, r in enumerate(sorted(rows, key=lambda r: -(r["lexical"] + r["lemma"])))
+        }
+        max_bm25 = float(evidence.lexical_scores.max()) if evidence.lexical_scores.size else 0.0
+        candidates = []
+        for r in rows:
+            row = r["ref"].passage_row
+            fused_rank = evidence.fused_rank.get(row, len(self._passages))
+            lexical_rank = evidence.lexical_rank.get(row)
+            dense_rank = evidence.dense_rank.get(row)
+            agreement = (
+                1.0 / (1.0 + abs(lexical_rank - dense_rank))
+                if lexical_rank is not None and dense_rank is not None
+                else 0.0
+            )
+            features = [
+                min(r["lexical"], 1.0),
+                min(r["lexical_heading"], 1.0),
+                min(r["lexical_context"], 1.0),
+                r["lemma"],
+                max(r["dense"] - DENSE_FLOOR, 0.0) * 10,
+                (r["dense"] - best_dense) * 10,
+                max(evidence.dense_similarity.get(row, DENSE_FLOOR) - DENSE_FLOOR, 0.0) * 10,
+                1.0 / (1.0 + fused_rank),
+                float(evidence.lexical_scores[row]) / max_bm25 if max_bm25 > 0 else 0.0,
+                1.0 / (1.0 + dense_order[r["sentence_id"]]),
+                1.0 / (1.0 + lexical_order[r["sentence_id"]]),
+                agreement,
+                coverage,
+                math.log1p(r["length"]) / 6.0,
+                1.0 if r["language"] == query.language else 0.0,
+                1.0 if r["superseded"] else 0.0,
+                _blend(r["lexical"], r["lexical_context"], r["dense"], fused_rank),
+                *(1.0 if asked.wants(kind) else 0.0 for kind in KINDS),
+                *(1.0 if asked.wants(kind) and kind in r["held"] else 0.0 for kind in KINDS),
+            ]
+            candidates.append(
+                Candidate(
+                    sentence_id=r["sentence_id"],
+                    passage=r["passage"],
+                    span=r["ref"].span,
+                    passage_rank=fused_rank,
+                    lexical=r["lexical"],
+                    dense=r["dense"],
+                    matched=r["matched"],
+                    concepts=r["covered"],
+                    features=tuple(features),
+                )
+            )
+        return candidates
+
+    def _question_lemmas(self, query: Query) -> dict[str, float]:
+        """The question's content lemmas, weighted by the rarity of their stems in the corpus."""
+        weights: dict[str, float] = {}
+        ceiling = self._lexical.idf_ceiling()
+        analyzer = self._lexical.analyzer
+        for word in analyzer.content_words(query.question):
+            stem = analyzer.stem(word)
+            weight = self._lexical.idf(stem) if self._lexical.knows(stem) else ceiling
+            for lemma in self._lemmatizer.lemmas_of(word):
+                weights[lemma] = max(weights.get(lemma, 0.0), weight)
+        for concept in query.concepts:
+            # English names of bodies carry their Swedish names ("City Executive Board" → kommunstyrelse).
+            for form in concept.forms:
+                weights.setdefault(form, self._lexical.idf(form) if self._lexical.knows(form) else ceiling)
+        return weights
+
+    def _covered(
+        self, concepts: tuple[Concept, ...], sentence_terms: frozenset[str], heading_terms: frozenset[str]
+    ) -> tuple[float, frozenset[int], frozenset[str]]:
+        mass = 0.0
+        covered: set[int] = set()
+        matched: set[str] = set()
+        for position, concept in enumerate(concepts):
+            credit = concept.credit(sentence_terms)
+            if credit:
+                covered.add(position)
+                matched |= concept.matched(sentence_terms)
+            elif heading_terms:
+                credit = HEADING_WEIGHT * concept.credit(heading_terms)
+            mass += credit * self._idf(concept)
+        return mass, frozenset(covered), frozenset(matched)
+
+    def _idf(self, concept: Concept) -> float:
+        known = [self._lexical.idf(form) for form in concept.forms if self._lexical.knows(form)]
+        return max(known) if known else self._lexical.idf_ceiling()
+
+    def _mass(self, concepts: tuple[Concept, ...]) -> float:
+        return sum(self._idf(concept) for concept in concepts)
+
+    def _nearest_sentences(self, vector: np.ndarray) -> list[str]:
+        count = min(NEAREST_SENTENCES, len(self._refs))
+        if count == 0:
+            return []
+        result = self._sentences.query(query_embeddings=[vector], n_results=count, include=["distances"])
+        return list(result["ids"][0])
+
+    def _vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        got = self._sentences.get(ids=ids, include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}

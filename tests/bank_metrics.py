@@ -1,0 +1,77 @@
+"""The question bank's measures, computed the way the development set's scorer computes them.
+
+source@1 / source@3: the question's source passage is quoted by the first / one of the first three
+citations; answer: every expected group has a string in the answer text; abstain: the share of
+unanswerable questions that were declined; false abstentions: answerable questions that were declined.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+
+def norm(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip().lower()
+
+
+@dataclass(frozen=True)
+class Figures:
+    answerable: int
+    unanswerable: int
+    source_at_1: float
+    source_at_3: float
+    answer: float
+    abstain: float
+    false_abstentions: int
+    median_chars: float
+
+    @property
+    def false_abstention_rate(self) -> float:
+        return self.false_abstentions / self.answerable if self.answerable else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {**asdict(self), "false_abstention_rate": round(self.false_abstention_rate, 4)}
+
+    def line(self) -> str:
+        return (
+            f"source@1={self.source_at_1:.2f} source@3={self.source_at_3:.2f} answer={self.answer:.2f} "
+            f"abstain={self.abstain:.2f} false_abstain={self.false_abstentions}/{self.answerable} "
+            f"median_chars={self.median_chars:.0f} n={self.answerable}+{self.unanswerable}"
+        )
+
+
+def figures(questions: Sequence[dict], answers: dict[str, dict]) -> Figures:
+    s1 = s3 = good = declined_right = false_abstentions = answerable = unanswerable = 0
+    lengths: list[int] = []
+    for q in questions:
+        answer = answers[q["id"]]
+        if q.get("abstain"):
+            unanswerable += 1
+            declined_right += answer.get("abstained") is True
+            continue
+        answerable += 1
+        lengths.append(len(answer.get("answer") or ""))
+        false_abstentions += bool(answer.get("abstained"))
+        source = norm(q["source"])
+        hits = [source in norm(c.get("quote")) for c in (answer.get("citations") or [])[:3]]
+        s1 += bool(hits and hits[0])
+        s3 += any(hits)
+        text = norm(answer.get("answer"))
+        good += all(any(norm(alt) in text for alt in group) for group in q.get("expect", []))
+
+    def share(x: int, n: int) -> float:
+        return x / n if n else 0.0
+
+    return Figures(
+        answerable=answerable,
+        unanswerable=unanswerable,
+        source_at_1=share(s1, answerable),
+        source_at_3=share(s3, answerable),
+        answer=share(good, answerable),
+        abstain=share(declined_right, unanswerable),
+        false_abstentions=false_abstentions,
+        median_chars=statistics.median(lengths) if lengths else 0.0,
+    )

@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Fit the ranker and the answerability model on the question bank (`make fit`).
+
+1. Index the bundled corpus (through the embedding cache, so a second run embeds nothing).
+2. Ask every question of the train and validation splits, conversations in order, and keep each
+   candidate sentence's features; a candidate is right when its quote holds the question's source.
+3. Ranker: logistic regression over candidates, fitted on train, regularisation chosen on validation by
+   source@1.
+4. Answerability: logistic regression over the best candidate's evidence, fitted on train; the threshold
+   is chosen on validation (balanced accuracy of answering and abstaining).
+5. Write the models to knowledge/answerability/models/ and a report of train, validation and test figures
+   to tests/bank/report.md. The test split is only scored for that report; nothing is chosen on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.linear_model import LogisticRegression
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ingest.pipeline import run_ingest
+from knowledge.answerability.judge import ANSWERABILITY_FEATURES, ANSWERABILITY_SIGNS, answerability_features
+from knowledge.answerability.linear_model import MODELS_DIR, LinearModel
+from knowledge.embedders import create_embedder
+from knowledge.engine import Engine
+from knowledge.extractive import with_context
+from knowledge.retrieval.candidates import CANDIDATE_FEATURES, Candidate
+from knowledge.retrieval.ranker import Ranker
+from knowledge.settings import Settings
+from tests.bank_metrics import figures
+from tests.bench_support import DenseBaseline
+
+BANK = Path(__file__).parent / "bank"
+SPLITS = ("train", "validation", "test")
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip().lower()
+
+
+@dataclass
+class Asked:
+    question: dict
+    features: np.ndarray
+    """One row per candidate."""
+    labels: np.ndarray
+    """1 where the candidate's quote holds the source."""
+    candidates: list[Candidate]
+    evidence: object
+
+
+def load_split(name: str) -> list[dict]:
+    path = BANK / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def collect(engine: Engine, questions: list[dict], split: str) -> list[Asked]:
+    out = []
+    for q in questions:
+        conversation = f"{split}:{q['conversation']}" if q.get("conversation") else None
+        evidence = engine.evidence(q["question"], conversation)
+        candidates = list(evidence.candidates)
+        source = norm(q.get("source", ""))
+        labels = np.asarray(
+            [bool(source) and source in norm(" ".join(with_context(c))) for c in candidates], dtype=np.int8
+        )
+        rows = np.asarray([c.features for c in candidates], dtype=np.float64).reshape(-1, len(CANDIDATE_FEATURES))
+        out.append(Asked(q, rows, labels, candidates, evidence))
+    return out
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, balanced: bool) -> dict:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, class_weight="balanced" if balanced else None, max_iter=5000)
+    model.fit((x - mean) / scale, y)
+    return {
+        "mean": mean.tolist(),
+        "scale": scale.tolist(),
+        "weights": model.coef_[0].tolist(),
+        "intercept": float(model.intercept_[0]),
+    }
+
+
+def fit_monotone_logistic(x: np.ndarray, y: np.ndarray, c: float, signs: list[int]) -> dict:
+    """Balanced, L2-regularised logistic regression whose weights keep the given signs (+1: more of this
+    feature never lowers the probability, -1: never raises it, 0: free).
+
+    Why: the bank's unanswerable questions are written from the documents' own words, so an unconstrained
+    model learns that close wording means "not answered" and then abstains on plain questions that quote
+    the documents. Evidence must only ever count for an answer.
+    """
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    weights = np.where(y == 1, 0.5 / max((y == 1).mean(), 1e-9), 0.5 / max((y == 0).mean(), 1e-9))
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:-1], theta[-1]
+        margin = z @ w + b
+        p = 1.0 / (1.0 + np.exp(-margin))
+        eps = 1e-12
+        value = -np.sum(weights * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))) + 0.5 / c * w @ w
+        residual = weights * (p - y)
+        return value, np.concatenate([z.T @ residual + w / c, [residual.sum()]])
+
+    bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in signs] + [(None, None)]
+    result = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    return {
+        "mean": mean.tolist(),
+        "scale": scale.tolist(),
+        "weights": result.x[:-1].tolist(),
+        "intercept": float(result.x[-1]),
+    }
+
+
+def as_model(name: str, features: tuple[str, ...], params: dict, threshold: float = 0.5) -> LinearModel:
+    return LinearModel(
+        name=name,
+        features=features,
+        mean=np.asarray(params["mean"]),
+        scale=np.asarray(params["scale"]),
+        weights=np.asarray(params["weights"]),
+        intercept=params["intercept"],
+        threshold=threshold,
+    )
+
+
+def ranker_source_at_1(ranker: Ranker, asked: list[Asked]) -> float:
+    hits = total = 0
+    for a in asked:
+        if a.question.get("abstain"):
+            continue
+        total += 1
+        ranked = ranker.rank(a.candidates)
+        position = {c.sentence_id: i for i, c in enumerate(a.candidates)}
+        if ranked and a.labels[position[ranked[0].sentence_id]]:
+            hits += 1
+    return hits / total if total else 0.0
+
+
+def answerability_rows(ranker: Ranker, asked: list[Asked]) -> tuple[np.ndarray, np.ndarray]:
+    rows, labels = [], []
+    for a in asked:
+        ranked = ranker.rank(a.candidates)
+        rows.append(answerability_features(a.evidence.query, a.evidence.asked, ranked, a.evidence.register_match))
+        labels.append(0 if a.question.get("abstain") else 1)
+    return np.asarray(rows), np.asarray(labels)
+
+
+def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, tolerance: float = 0.03) -> float:
+    """The threshold with the best balanced accuracy of answering and abstaining on validation; among those
+    within ``tolerance`` of the best (which the validation split cannot tell apart), the lowest, so that
+    the bot answers when the evidence does not argue against it."""
+    scored = []
+    for threshold in np.arange(0.05, 0.96, 0.01):
+        answered = probabilities >= threshold
+        recall = answered[labels == 1].mean() if (labels == 1).any() else 0.0
+        abstain = (~answered)[labels == 0].mean() if (labels == 0).any() else 0.0
+        scored.append((float(threshold), (recall + abstain) / 2))
+    best = max(score for _, score in scored)
+    return round(min(t for t, score in scored if score >= best - tolerance), 2)
+
+
+def write_model(name: str, features: tuple[str, ...], params: dict, threshold: float, meta: dict) -> None:
+    MODELS_DIR.mkdir(parents=True, exist_ok=True)
+    data = {"features": list(features), **params, "threshold": threshold, **meta}
+    (MODELS_DIR / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", help="index folder (default: a temporary one)")
+    parser.add_argument("--no-report", action="store_true", help="fit only; skip scoring the splits")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["STRATEGIBOT_DATA_DIR"] = args.data_dir or os.environ.get("STRATEGIBOT_DATA_DIR") or tmp
+        settings = Settings.from_env()
+        embedder = create_embedder(settings)
+        run_ingest(settings, embedder, None, show_progress=False)
+        engine = Engine(settings, embedder)
+        splits = {name: load_split(name) for name in SPLITS}
+        asked = {name: collect(engine, splits[name], name) for name in ("train", "validation")}
+        recall = np.mean([a.labels.any() for a in asked["train"] if not a.question.get("abstain")])
+        print(f"candidate recall on train: {recall:.3f}")
+
+        x = np.concatenate([a.features for a in asked["train"] if not a.question.get("abstain")])
+        y = np.concatenate([a.labels for a in asked["train"] if not a.question.get("abstain")])
+        best_c, best_s1, ranker_params = C_GRID[0], -1.0, {}
+        for c in C_GRID:
+            params = fit_logistic(x, y, c, balanced=False)
+            ranker = Ranker(as_model("ranker", CANDIDATE_FEATURES, params))
+            s1 = ranker_source_at_1(ranker, asked["validation"])
+            print(
+                f"ranker C={c}: validation source@1 {s1:.3f} (train {ranker_source_at_1(ranker, asked['train']):.3f})"
+            )
+            if s1 > best_s1 + 1e-9:
+                best_c, best_s1, ranker_params = c, s1, params
+        ranker = Ranker(as_model("ranker", CANDIDATE_FEATURES, ranker_params))
+        write_model("ranker", CANDIDATE_FEATURES, ranker_params, 0.5, {"C": best_c})
+
+        xa, ya = answerability_rows(ranker, asked["train"])
+        xv, yv = answerability_rows(ranker, asked["validation"])
+        best = (-1.0, 0.0, 0.5, {})
+        for c in C_GRID:
+            params = fit_monotone_logistic(xa, ya, c, [ANSWERABILITY_SIGNS[f] for f in ANSWERABILITY_FEATURES])
+            model = as_model("answerability", ANSWERABILITY_FEATURES, params)
+            probabilities = model.probabilities(xv)
+            threshold = choose_threshold(probabilities, yv)
+            answered = probabilities >= threshold
+            balanced = (answered[yv == 1].mean() + (~answered)[yv == 0].mean()) / 2
+            print(f"answerability C={c}: validation balanced accuracy {balanced:.3f} at threshold {threshold}")
+            if balanced > best[0] + 1e-9:
+                best = (balanced, c, threshold, params)
+        _, c, threshold, params = best
+        write_model("answerability", ANSWERABILITY_FEATURES, params, threshold, {"C": c})
+        fitted = time.monotonic() - started
+        print(f"fitted in {fitted:.0f} s; models in {MODELS_DIR}")
+
+        if args.no_report:
+            return 0
+        report = evaluate(Engine(settings, embedder), splits)
+        report["baseline_test"] = baseline_figures(settings, embedder, splits["test"], Path(tmp))
+        report["fit_seconds"] = round(fitted, 1)
+        (BANK / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        (BANK / "report.md").write_text(render(report), encoding="utf-8")
+        print(render(report))
+    return 0
+
+
+def answers_of(engine: Engine, questions: list[dict], split: str) -> dict[str, dict]:
+    out = {}
+    for q in questions:
+        conversation = f"report:{split}:{q['conversation']}" if q.get("conversation") else None
+        answer = engine.ask(q["question"], conversation)
+        out[q["id"]] = {
+            "answer": answer.text,
+            "abstained": answer.abstained,
+            "citations": [{"quote": c.quote} for c in answer.citations],
+        }
+    return out
+
+
+def evaluate(engine: Engine, splits: dict[str, list[dict]]) -> dict:
+    report: dict = {}
+    for name, questions in splits.items():
+        answers = answers_of(engine, questions, name)
+        report[name] = figures(questions, answers).as_dict()
+        for language in ("sv", "en"):
+            subset = [q for q in questions if q.get("lang") == language]
+            report[f"{name}_{language}"] = figures(subset, answers).as_dict()
+    return report
+
+
+def baseline_figures(settings: Settings, embedder, questions: list[dict], folder: Path) -> dict:  # type: ignore[no-untyped-def]
+    """The plain dense baseline (500-character chunks, top 3, never abstains) on the same questions."""
+    baseline = DenseBaseline(embedder, folder / "baseline")
+    baseline.index(sorted(p for p in settings.corpus_dir.iterdir() if p.suffix == ".txt"))
+    answers = {}
+    for q in questions:
+        found = baseline.ask(q["question"])
+        answers[q["id"]] = {"answer": found.text, "abstained": False, "citations": [{"quote": t} for t in found.quotes]}
+    return figures(questions, answers).as_dict()
+
+
+def render(report: dict) -> str:
+    header = "| split | questions | source@1 | source@3 | answer | abstain | false abstentions | median answer |"
+    rule = "|---|---|---|---|---|---|---|---|"
+    rows = []
+    for key, label in (
+        ("train", "train"),
+        ("validation", "validation"),
+        ("test", "**test**"),
+        ("test_sv", "test, Swedish"),
+        ("test_en", "test, English"),
+        ("baseline_test", "dense baseline, test"),
+    ):
+        f = report[key]
+        rows.append(
+            f"| {label} | {f['answerable']}+{f['unanswerable']} | {f['source_at_1']:.2f} | {f['source_at_3']:.2f} | "
+            f"{f['answer']:.2f} | {f['abstain']:.2f} | {f['false_abstentions']}/{f['answerable']} "
+            f"({f['false_abstention_rate']:.0%}) | {f['median_chars']:.0f} chars |"
+        )
+    return (
+        "# Question bank figures (written by `make fit`)\n\n"
+        "Questions: answerable + unanswerable. The models are fitted on train and their settings chosen on "
+        "validation; test is scored only for this report.\n\n" + "\n".join([header, rule, *rows]) + "\n"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The fitted models on the question bank, and the answer behaviours the bank asks for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge.engine import Engine
+from tests.bank_metrics import figures
+
+BANK = Path(__file__).parent / "bank"
+TOLERANCE = 0.03
+
+
+def _questions(split: str) -> list[dict]:
+    return [json.loads(line) for line in (BANK / f"{split}.jsonl").read_text(encoding="utf-8").splitlines() if line]
+
+
+def test_the_bank_is_split_once_and_holds_what_it_should() -> None:
+    splits = {name: _questions(name) for name in ("train", "validation", "test")}
+    ids = [q["id"] for rows in splits.values() for q in rows]
+    assert len(ids) == len(set(ids)) >= 400, "no question is in two splits"
+    every = [q for rows in splits.values() for q in rows]
+    assert sum(q["lang"] == "en" for q in every) >= 0.4 * len(every)
+    assert sum(bool(q.get("abstain")) for q in every) >= 0.25 * len(every)
+    conversations = {}
+    for name, rows in splits.items():
+        for q in rows:
+            if q.get("conversation"):
+                assert conversations.setdefault(q["conversation"], name) == name, "a conversation stays whole"
+
+
+@pytest.mark.slow
+def test_the_fitted_models_give_the_reported_figures_on_the_test_split(engine: Engine) -> None:
+    reported = json.loads((BANK / "report.json").read_text(encoding="utf-8"))["test"]
+    questions = _questions("test")
+    answers = {}
+    for q in questions:
+        conversation = f"bank-test:{q['conversation']}" if q.get("conversation") else None
+        answer = engine.ask(q["question"], conversation)
+        answers[q["id"]] = {
+            "answer": answer.text,
+            "abstained": answer.abstained,
+            "citations": [{"quote": c.quote} for c in answer.citations],
+        }
+    measured = figures(questions, answers)
+    for name in ("source_at_1", "source_at_3", "answer", "abstain"):
+        assert abs(getattr(measured, name) - reported[name]) <= TOLERANCE, (name, measured, reported)
+
+
+def test_a_name_is_not_answered_with_a_sentence_that_names_only_the_role(engine: Engine) -> None:
+    # The documents say finansborgarrådet leads internationella beredningen, never who holds that office.
+    answer = engine.ask("Vad heter finansborgarrådet som leder internationella beredningen?")
+    assert answer.abstained, answer.text
+
+
+def test_an_english_document_is_quoted_in_english_without_a_swedish_note(engine: Engine) -> None:
+    answer = engine.ask("Which areas do the city's EU projects cover, such as energy efficiency?")
+    english = [c for c in answer.citations if c.language == "en"]
+    assert english, answer.text
+    assert "energy efficiency" in english[0].quote
+    assert english[0].url.startswith("https://international.stockholm.se/")
+    assert "(quoted in Swedish)" not in answer.text.split("\n")[0] or answer.citations[0].language == "sv"
+
+
+def test_a_superseded_document_is_marked_as_such(engine: Engine) -> None:
+    answer = engine.ask("Vilka tre områden skulle det internationella arbetet inriktas på enligt strategin från 2008?")
+    old = [c for c in answer.citations if c.superseded]
+    assert old, answer.text
+    assert "(ersatt)" in answer.text
