@@ -209,7 +209,7 @@ class ExtractiveComposer:
             document = self._documents[sentence.passage.doc_id]
             shown = " ".join(shorten(t, sentence.matched, self._terms_of) for t in quote)
             if document.doc_id != previous_document:
-                lines.append(self._attribution(document, language, bullet=several))
+                lines.append(self._attribution(document, language))
                 previous_document = document.doc_id
             lines.append(f"{'– ' if several or number > 1 else ''}«{shown}» [{number}]")
             listed = self._announced_sections(sentence)
@@ -218,7 +218,7 @@ class ExtractiveComposer:
         return Answer("\n".join(lines), False, citations, language, question=query.question)
 
     @staticmethod
-    def _attribution(document: IndexedDocument, language: Language, bullet: bool) -> str:
+    def _attribution(document: IndexedDocument, language: Language) -> str:
         # An English answer says when it quotes Swedish; a document in the asker's language needs no note.
         key = "according_to_other_language" if document.meta.language != language else "according_to"
         return phrase(key, language, source=source_label(document, language))

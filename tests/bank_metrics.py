@@ -11,6 +11,7 @@ import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 
 def norm(text: str | None) -> str:
@@ -41,6 +42,20 @@ class Figures:
             f"abstain={self.abstain:.2f} false_abstain={self.false_abstentions}/{self.answerable} "
             f"median_chars={self.median_chars:.0f} n={self.answerable}+{self.unanswerable}"
         )
+
+
+def answers_of(engine: Any, questions: Sequence[dict], prefix: str) -> dict[str, dict]:
+    """Ask every question, conversations in order under ``prefix``, in the scorer's answer format."""
+    out = {}
+    for q in questions:
+        conversation = f"{prefix}:{q['conversation']}" if q.get("conversation") else None
+        answer = engine.ask(q["question"], conversation)
+        out[q["id"]] = {
+            "answer": answer.text,
+            "abstained": answer.abstained,
+            "citations": [{"quote": c.quote} for c in answer.citations],
+        }
+    return out
 
 
 def figures(questions: Sequence[dict], answers: dict[str, dict]) -> Figures:

@@ -39,7 +39,7 @@ from knowledge.extractive import with_context
 from knowledge.retrieval.candidates import CANDIDATE_FEATURES, Candidate
 from knowledge.retrieval.ranker import Ranker
 from knowledge.settings import Settings
-from tests.bank_metrics import figures
+from tests.bank_metrics import answers_of, figures
 from tests.bench_support import DenseBaseline
 
 BANK = Path(__file__).parent / "bank"
@@ -244,23 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def answers_of(engine: Engine, questions: list[dict], split: str) -> dict[str, dict]:
-    out = {}
-    for q in questions:
-        conversation = f"report:{split}:{q['conversation']}" if q.get("conversation") else None
-        answer = engine.ask(q["question"], conversation)
-        out[q["id"]] = {
-            "answer": answer.text,
-            "abstained": answer.abstained,
-            "citations": [{"quote": c.quote} for c in answer.citations],
-        }
-    return out
-
-
 def evaluate(engine: Engine, splits: dict[str, list[dict]]) -> dict:
     report: dict = {}
     for name, questions in splits.items():
-        answers = answers_of(engine, questions, name)
+        answers = answers_of(engine, questions, f"report:{name}")
         report[name] = figures(questions, answers).as_dict()
         for language in ("sv", "en"):
             subset = [q for q in questions if q.get("lang") == language]

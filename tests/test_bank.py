@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.engine import Engine
-from tests.bank_metrics import figures
+from tests.bank_metrics import answers_of, figures
 
 BANK = Path(__file__).parent / "bank"
 TOLERANCE = 0.03
@@ -36,15 +36,7 @@ def test_the_bank_is_split_once_and_holds_what_it_should() -> None:
 def test_the_fitted_models_give_the_reported_figures_on_the_test_split(engine: Engine) -> None:
     reported = json.loads((BANK / "report.json").read_text(encoding="utf-8"))["test"]
     questions = _questions("test")
-    answers = {}
-    for q in questions:
-        conversation = f"bank-test:{q['conversation']}" if q.get("conversation") else None
-        answer = engine.ask(q["question"], conversation)
-        answers[q["id"]] = {
-            "answer": answer.text,
-            "abstained": answer.abstained,
-            "citations": [{"quote": c.quote} for c in answer.citations],
-        }
+    answers = answers_of(engine, questions, "bank-test")
     measured = figures(questions, answers)
     for name in ("source_at_1", "source_at_3", "answer", "abstain"):
         assert abs(getattr(measured, name) - reported[name]) <= TOLERANCE, (name, measured, reported)

@@ -23,9 +23,6 @@ class Lemmatizer:
     def _lookup(word: str, language: Language) -> str:
         return simplemma.lemmatize(word, lang=language).lower()
 
-    def lemma(self, word: str, language: Language = "sv") -> str:
-        return self._lemma(word, language)
-
     def lemmas_of(self, word: str) -> set[str]:
         """A question's word may be Swedish or English: both readings, and the word itself."""
         return {word, self._lemma(word, "sv"), self._lemma(word, "en")}
