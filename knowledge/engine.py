@@ -14,6 +14,7 @@ from typing import Any
 
 from knowledge.answerability.answer_types import AskedKinds, asked_kinds
 from knowledge.answerability.judge import AnswerabilityJudge, Judgement
+from knowledge.answers.suggestions import MAX_SUGGESTIONS, draft_suggestions
 from knowledge.chroma_embedding import ChromaEmbedding
 from knowledge.conversations import ConversationMemory
 from knowledge.embedders import Embedder, create_embedder
@@ -100,22 +101,18 @@ class Engine:
     # --- questions -----------------------------------------------------------------------------
 
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
-        ranker, judge = self._fitted_models()
         loaded = self._current()
         evidence = self.evidence(question, conversation_id)
-        query, asked = evidence.query, evidence.asked
-        ranked = ranker.rank(list(evidence.candidates))
-        judgement = judge.judge(query, asked, ranked, evidence.register_match)
-        if not judgement.answerable or (
-            query.asks_who and not evidence.records and not _names_what_is_asked_about(ranked[0], query)
-        ):
-            return loaded.composer.abstain(query)
+        query = evidence.query
+        ranked, answerable = self._decide(evidence)
+        if not answerable:
+            return loaded.composer.abstain(query, self._suggestions(loaded, evidence, ranked))
         if evidence.records:
             matches = list(evidence.records)
             return loaded.who.compose(query.question, query.language, matches)
         if self._generative is not None:
             # The quoted answer is the fallback and carries the citations the model words its answer from.
-            quoted = loaded.composer.compose(query, ranked)
+            quoted = loaded.composer.compose(query, ranked, evidence.asked)
             return self._generative.compose(
                 query.question,
                 query.language,
@@ -123,7 +120,30 @@ class Engine:
                 fallback=quoted,
                 abstain=loaded.composer.abstain(query),
             )
-        return loaded.composer.compose(query, ranked)
+        return loaded.composer.compose(query, ranked, evidence.asked)
+
+    def _decide(self, evidence: Evidence) -> tuple[list[Candidate], bool]:
+        """The ranked candidates, and whether they answer the question."""
+        ranker, judge = self._fitted_models()
+        query = evidence.query
+        ranked = ranker.rank(list(evidence.candidates))
+        judgement = judge.judge(query, evidence.asked, ranked, evidence.register_match)
+        answerable = judgement.answerable and not (
+            query.asks_who and not evidence.records and not _names_what_is_asked_about(ranked[0], query)
+        )
+        return ranked, answerable
+
+    def _suggestions(self, loaded: _Loaded, evidence: Evidence, ranked: list[Candidate]) -> tuple[str, ...]:
+        """Questions close to the one asked that the documents do answer: each drafted one is asked, on its
+        own and outside the conversation, and kept only if it is answered."""
+        language = evidence.query.language
+        kept: list[str] = []
+        for draft in draft_suggestions(ranked, loaded.register.records, loaded.documents, language):
+            if len(kept) >= MAX_SUGGESTIONS:
+                break
+            if self._decide(self.evidence(draft))[1]:
+                kept.append(draft)
+        return tuple(kept)
 
     def evidence(self, question: str, conversation_id: str | None = None) -> Evidence:
         """The question as a query, what kind of answer it asks for, and the candidate sentences with their
@@ -275,7 +295,7 @@ def _subsections(passages: list[Passage]) -> dict[tuple[str, tuple[str, ...]], l
     """For each (document, section), the headings of the sections directly beneath it, in order."""
     children: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for passage in passages:
-        if len(passage.section) >= 2:
+        if passage.section:
             siblings = children.setdefault((passage.doc_id, passage.section[:-1]), [])
             if passage.section[-1] not in siblings:
                 siblings.append(passage.section[-1])

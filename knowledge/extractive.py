@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge.answerability.answer_types import AskedKinds
+from knowledge.answers.direct import direct_lead
 from knowledge.phrases import phrase
 from knowledge.query import Query
 from knowledge.retrieval.candidates import Candidate as ScoredSentence
@@ -21,11 +23,34 @@ SUPPORT_RATIO = 0.72
 # say the same thing in different places, and the asker sees both with their sources.
 CLOSE_RATIO = 0.6
 ANSWER_BUDGET = 430
+# Another document's sentence is shown beside the lead when it is among the best few, holds at least half of
+# the question's words and is about as close in meaning.
+OTHER_DOCUMENT_WINDOW = 8
+OTHER_DOCUMENT_COVERAGE = 0.5
+OTHER_DOCUMENT_DENSE_GAP = 0.03
 LONG_QUOTE = 240
 _CLAUSE = re.compile(r"(?<=,)\s+|\s+(?=och\s)|(?<=;)\s+")
 # A sentence that opens with one of these leans on the one before it for its subject.
+_COUNT_WORDS = {
+    "två": 2,
+    "tre": 3,
+    "fyra": 4,
+    "fem": 5,
+    "sex": 6,
+    "sju": 7,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+}
 _REFERRING_OPENERS = frozenset(["de", "dessa", "detta", "denna", "sådana", "they", "these", "this", "it", "such"])
-_ANNOUNCES = re.compile(r"\b(?:följande|following)\b", re.IGNORECASE)
+# "Följande fyra inriktningar föreslås." / "... ska inriktas på tre områden.": the headings below list them.
+_ANNOUNCES = re.compile(
+    r"\b(?:följande|following)\b|\b(?:två|tre|fyra|fem|sex|sju|two|three|four|five|six|seven)\s+\w+\s*[.:]?\s*$",
+    re.IGNORECASE,
+)
 _ANAPHORS = frozenset(["sådana", "sådan", "sådant", "dessa", "detta", "denna", "such", "these"])
 _DEFINITE_ENDINGS = ("en", "et", "na", "ns")
 
@@ -143,6 +168,28 @@ def choose_quotes(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     return chosen
 
 
+def with_other_document(
+    chosen: list[ScoredSentence], ranked: list[ScoredSentence], documents: dict[str, IndexedDocument]
+) -> list[ScoredSentence]:
+    """The chosen quotes, plus the best sentence of a document of another date that answers as closely,
+    when every chosen quote comes from one document: documents of different dates may answer differently
+    (the 2008 strategy's three areas, the 2016 proposal's four directions), and the asker should see both."""
+    if not chosen or len({s.passage.doc_id for s in chosen}) > 1:
+        return chosen
+    lead = chosen[0]
+    lead_date = documents[lead.passage.doc_id].meta.date
+    for candidate in ranked[:OTHER_DOCUMENT_WINDOW]:
+        document = documents[candidate.passage.doc_id]
+        if (
+            document.doc_id != lead.passage.doc_id
+            and document.meta.date != lead_date
+            and candidate.lexical >= OTHER_DOCUMENT_COVERAGE
+            and candidate.dense >= lead.dense - OTHER_DOCUMENT_DENSE_GAP
+        ):
+            return [*chosen, candidate]
+    return chosen
+
+
 def newest_first(chosen: list[ScoredSentence], documents: dict[str, IndexedDocument]) -> list[ScoredSentence]:
     """Quotes from documents of different dates, newest first (undated after dated), so that a later
     document's answer is read before an earlier one's; quotes from one document keep the ranking."""
@@ -194,8 +241,8 @@ class ExtractiveComposer:
         self._terms_of = terms_of
         self._subsections = subsections or {}
 
-    def compose(self, query: Query, ranked: list[ScoredSentence]) -> Answer:
-        chosen = newest_first(choose_quotes(ranked), self._documents)
+    def compose(self, query: Query, ranked: list[ScoredSentence], asked: AskedKinds | None = None) -> Answer:
+        chosen = newest_first(with_other_document(choose_quotes(ranked), ranked, self._documents), self._documents)
         quotes = [with_context(s) for s in chosen]
         language = query.language
         citations = tuple(
@@ -215,6 +262,12 @@ class ExtractiveComposer:
             listed = self._announced_sections(sentence)
             if listed:
                 lines.append(phrase("sections", language, sections=" · ".join(listed)))
+        if asked is not None and chosen:
+            # Only the best sentence may give the direct answer; "newest first" may have moved it.
+            best = ranked[0]
+            lead = direct_lead(query.question, asked, " ".join(with_context(best)), best.lexical, language)
+            if lead:
+                lines[0] = f"{lead} {lines[0]}"
         return Answer("\n".join(lines), False, citations, language, question=query.question)
 
     @staticmethod
@@ -226,15 +279,25 @@ class ExtractiveComposer:
     def _announced_sections(self, sentence: ScoredSentence) -> list[str]:
         """The headings beneath a sentence that announces them ("Följande fyra inriktningar ... föreslås."):
         the sentence alone names none of them, its subsections do."""
-        if not _ANNOUNCES.search(sentence.text):
+        announced = _ANNOUNCES.search(sentence.text)
+        if not announced:
             return []
-        return self._subsections.get((sentence.passage.doc_id, sentence.passage.section), [])
+        doc_id, section = sentence.passage.doc_id, sentence.passage.section
+        listed = self._subsections.get((doc_id, section), [])
+        if not listed and section:
+            # A flat page puts the announced parts beside the announcing section, not beneath it.
+            siblings = self._subsections.get((doc_id, section[:-1]), [])
+            index = siblings.index(section[-1]) if section[-1] in siblings else len(siblings)
+            listed = siblings[index + 1 :]
+        count = _COUNT_WORDS.get((announced.group(0).split() or [""])[0].lower())
+        return listed[:count] if count and len(listed) >= count else listed
 
-    def abstain(self, query: Query) -> Answer:
+    def abstain(self, query: Query, suggestions: tuple[str, ...] = ()) -> Answer:
+        """ "I don't know", with the nearby questions that the documents do answer; without any, the main
+        topics of the documents."""
         language = query.language
-        topics = self._topics[:5]
         text = phrase("not_answered", language)
-        if topics:
+        topics = self._topics[:5]
+        if not suggestions and topics:
             text += " " + phrase("can_answer", language, topics="; ".join(t.lower() for t in topics))
-        suggestions = tuple(phrase("suggestion", language, topic=t.lower()) for t in topics[:3])
         return Answer(text, True, (), language, suggestions, question=query.question)

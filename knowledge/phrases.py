@@ -24,7 +24,17 @@ _PHRASES: dict[str, dict[Language, str]] = {
         "sv": "Jag kan svara på frågor om till exempel: {topics}.",
         "en": "I can answer questions about, for example: {topics}.",
     },
-    "suggestion": {"sv": "Vad säger dokumenten om {topic}?", "en": "What do the documents say about {topic}?"},
+    "ask_section": {"sv": "Vad säger dokumenten om {heading}?", "en": "What do the documents say about {heading}?"},
+    "ask_beslutar": {"sv": "Vem beslutar om", "en": "Who decides on"},
+    "ask_ansvarar": {"sv": "Vem ansvarar för", "en": "Who is responsible for"},
+    "ask_samordnar": {"sv": "Vem samordnar", "en": "Who coordinates"},
+    "ask_leder": {"sv": "Vem leder", "en": "Who leads"},
+    "ask_utser": {"sv": "Vem utser", "en": "Who appoints"},
+    "ask_stöder": {"sv": "Vem ger stöd till", "en": "Who supports"},
+    "closest_answered": {
+        "sv": "Närmast i dokumenten finns svar på:",
+        "en": "The documents do answer these nearby questions:",
+    },
     "empty_index": {
         "sv": "Inga dokument är indexerade ännu. Kör `strategibot ingest` först.",
         "en": "No documents are indexed yet. Run `strategibot ingest` first.",

@@ -62,3 +62,33 @@ def test_a_superseded_document_is_marked_as_such(engine: Engine) -> None:
     old = [c for c in answer.citations if c.superseded]
     assert old, answer.text
     assert "(ersatt)" in answer.text
+
+
+def test_documents_of_different_dates_are_both_quoted_newest_first(engine: Engine) -> None:
+    # The 2016 proposal names four directions, the 2008 strategy three areas: the asker sees both, dated.
+    answer = engine.ask("Vilka områden ska det internationella arbetet inriktas på?")
+    dates = [c.date for c in answer.citations]
+    assert "2016-09-22" in dates and "2013-11-21" in dates, answer.text
+    assert dates == sorted(dates, reverse=True), "newest first"
+    assert "Profilering · Omvärldsbevakning · Samverkan · Påverkan" in answer.text
+    assert "Positionering · Verksamhetsutveckling · Bevakning och påverkan" in answer.text
+    assert "(ersatt)" in answer.text
+
+
+def test_suggestions_after_an_abstention_are_questions_the_documents_answer(engine: Engine) -> None:
+    answer = engine.ask("Vad heter finansborgarrådet?")
+    assert answer.abstained
+    assert 2 <= len(answer.suggestions) <= 3, answer.suggestions
+    for suggestion in answer.suggestions:
+        assert suggestion.endswith("?")
+        followed = engine.ask(suggestion)
+        assert not followed.abstained and followed.citations, suggestion
+
+
+def test_a_yes_or_no_question_is_answered_yes_or_no_before_the_quote(engine: Engine) -> None:
+    no = engine.ask("Får vi teckna vänortsavtal?")
+    assert no.text.startswith("Nej."), no.text
+    assert "tecknar inte vänortsavtal" in no.citations[0].quote
+    yes = engine.ask("Kan staden teckna intentionsavtal?")
+    assert yes.text.startswith("Ja."), yes.text
+    assert "kan teckna intentionsavtal" in yes.citations[0].quote

@@ -86,7 +86,6 @@ def test_who_decides_in_english_names_bodies_in_both_languages(engine: Engine) -
     assert "Internationella beredningen leds av finansborgarrådet" in chair.citations[0].quote
 
 
-@pytest.mark.xfail(strict=True, reason="fitted ranker: known gap, see tests/bank/report.md")
 def test_english_names_of_bodies_find_the_passage_because_of_the_glossary(engine: Engine) -> None:
     question = "What is the City Executive Office's role in protocol matters?"
     with_glossary = engine.ask(question)

@@ -1,0 +1,1 @@
+"""Answers composed from ranked evidence: quoted extracts, who-answers, suggestions."""

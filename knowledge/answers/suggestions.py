@@ -1,0 +1,110 @@
+"""Questions to suggest when the documents do not answer the one asked.
+
+Suggestions are made from what lies closest to the question in the documents: the sentences the ranker
+liked best, even though they did not answer. A sentence that the responsibility register holds becomes a
+who-question ("Vem beslutar om ...?"); any other becomes a question about its section ("Vad säger ... om
+...?"). The engine then asks each one and keeps only those it answers, so that a click on a suggestion
+never ends in another "I don't know".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from knowledge.phrases import phrase
+from knowledge.retrieval.candidates import Candidate
+from knowledge.types import IndexedDocument, Language, Responsibility
+
+MAX_SUGGESTIONS = 3
+DRAFTS = 6
+"""Questions drafted before checking: enough that three usually survive, few enough to stay fast."""
+MAX_OBJECT_CHARS = 70
+"""A who-question about a longer object reads as a paragraph; its section's question is used instead."""
+# Headings that name a part of a document rather than what it is about: a question about "sammanfattning"
+# tells the asker nothing.
+_STRUCTURAL_HEADINGS = frozenset(
+    [
+        "sammanfattning",
+        "bakgrund",
+        "inledning",
+        "ärendet",
+        "remissen",
+        "beslut",
+        "förslag",
+        "bilagor",
+        "bilaga",
+        "summary",
+        "background",
+        "introduction",
+        "conclusion",
+        "appendix",
+    ]
+)
+
+
+def draft_suggestions(
+    ranked: Sequence[Candidate],
+    records: Iterable[Responsibility],
+    documents: dict[str, IndexedDocument],
+    language: Language,
+    limit: int = DRAFTS,
+) -> list[str]:
+    """Questions about the best candidates' content, best first, without repeats."""
+    by_passage: dict[str, list[Responsibility]] = {}
+    for record in records:
+        by_passage.setdefault(record.passage_id, []).append(record)
+    drafted: list[str] = []
+    for candidate in ranked:
+        if len(drafted) >= limit:
+            break
+        sentence = " ".join(candidate.text.split())
+        record = next(
+            (
+                r
+                for r in by_passage.get(candidate.passage.passage_id, [])
+                if len(r.object) <= MAX_OBJECT_CHARS and _same_sentence(r.quote, sentence)
+            ),
+            None,
+        )
+        question = (
+            who_question(record, language)
+            if record is not None
+            else section_question(candidate, documents.get(candidate.passage.doc_id), language)
+        )
+        if question and question not in drafted:
+            drafted.append(question)
+    return drafted
+
+
+def who_question(record: Responsibility, language: Language) -> str:
+    verb = phrase(f"ask_{record.action}", language)
+    return f"{verb} {record.object.strip().rstrip('.')}?"
+
+
+def section_question(candidate: Candidate, document: IndexedDocument | None, language: Language) -> str:
+    heading = " ".join(candidate.passage.section[-1].split()) if candidate.passage.section else ""
+    if document is None or not _is_topic(heading) or heading.lower() == " ".join(document.meta.title.split()).lower():
+        return ""
+    return phrase("ask_section", language, heading=_as_object(heading))
+
+
+def _is_topic(heading: str) -> bool:
+    """A heading that says what its section is about: words only (no dates, times or bullets), and not
+    one of the names of a document's parts."""
+    if not heading or any(not (ch.isalpha() or ch in " -–,'’") for ch in heading):
+        return False
+    return heading.lower() not in _STRUCTURAL_HEADINGS
+
+
+def _same_sentence(quote: str, sentence: str) -> bool:
+    quote = " ".join(quote.split())
+    return bool(quote) and (quote in sentence or sentence in quote)
+
+
+def _as_object(heading: str) -> str:
+    """A heading inside a sentence: lower-case first letter, unless it is an acronym ("EU-projekt")."""
+    heading = heading.strip().rstrip(".:")
+    first = heading.split()[0] if heading.split() else ""
+    if len(first) > 1 and first[1].isupper():
+        return heading
+    return heading[:1].lower() + heading[1:]
