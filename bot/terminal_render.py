@@ -72,8 +72,9 @@ def quoted_in_text(text: str, citations: Sequence[Citation]) -> set[int]:
 def citation_source(citation: Citation, document: IndexedDocument | None, language: Language) -> str:
     """Who issued the document, what kind and when, the page if any, and the innermost heading."""
     # A citation's source is the file name, then the page where there is one: keep the page.
-    on_page = document is not None and citation.source.startswith(document.source)
-    page = citation.source[len(document.source) :] if on_page else ""  # type: ignore[union-attr]
+    page = ""
+    if document is not None and citation.source.startswith(document.source):
+        page = citation.source[len(document.source) :]
     return short_source(document, citation.document, citation.date, citation.section, language, page)
 
 
@@ -115,7 +116,9 @@ def _wrap_text_line(line: str, width: int) -> list[str]:
 
 
 def _shorten(text: str, chars: int) -> str:
-    return textwrap.shorten(text, chars, placeholder=" …")
+    short = textwrap.shorten(text, chars, placeholder=" …")
+    # One word longer than ``chars`` leaves only the placeholder: cut the word instead.
+    return short if short.strip("… ") else text[: chars - 1] + "…"
 
 
 _SWEDISH_LETTERS = str.maketrans({"å": "{", "ä": "|", "ö": "}"})

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.terminal_render import render_answer
+from knowledge.types import Answer, Citation
+
 REPO = Path(__file__).resolve().parents[1]
 DEVSET_FORMAT = {"id", "answer", "abstained", "citations", "latency_ms"}
 
@@ -169,3 +172,17 @@ def test_responsibilities_table_groups_rows_by_body_within_the_width(corpus_data
         assert [cell.strip() for cell in lines[0].split("│")] == ["Gör", "Vad", "Gäller", "Källa"]
     else:
         assert "│" not in result.stdout, "too narrow for the columns: each row is listed instead"
+
+
+def test_a_quote_the_answer_text_does_not_show_is_given_under_its_source() -> None:
+    quote = "Provgruppen träffas i sal fyra varje tisdag och protokollet skickas till testnämnden."
+    citation = Citation(1, "Testdokument Beta", "Rutiner › Möten", "2024-01-02", quote, "beta.txt", 0.9, "b1")
+    # As a chat model words it: the text cites [1] but does not quote the sentence.
+    worded = Answer("Gruppen möts på tisdagar i sal fyra [1].", False, (citation,))
+    extractive = Answer(f"Enligt testdokumentet:\n«{quote}» [1]", False, (citation,))
+    shortened = Answer("«… träffas i sal fyra varje tisdag …» [1]", False, (citation,))
+    for answer, quote_count in ((worded, 1), (extractive, 1), (shortened, 0)):
+        rendered = render_answer(answer, {}, 40)
+        assert normalised(rendered).count(quote) == quote_count, rendered
+        assert max(len(line) for line in rendered.splitlines()) <= 40
+        assert "[1] Testdokument Beta (2024-01-02) – Möten" in normalised(rendered)
