@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine_factory import open_engine
+from bot.terminal_render import render_answer, render_responsibilities, terminal_width
+from bot.text_table import wrap_words
 from ingest.pipeline import run_ingest
 from knowledge.embedders import create_embedder
 from knowledge.engine import Engine
@@ -122,7 +124,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     if not args.question:
         print("strategibot ask: give a QUESTION, or --jsonl to read questions from stdin", file=sys.stderr)
         return 2
-    print(render_answer(engine.ask(args.question)))
+    _show(engine, engine.ask(args.question))
     return 0
 
 
@@ -165,26 +167,16 @@ def answer_record(item_id: object, answer: Answer, latency_ms: float) -> dict[st
     }
 
 
-def render_answer(answer: Answer) -> str:
-    """An answer for the terminal: the text, then the numbered sources with their quotes."""
-    lines = [answer.text]
-    if answer.citations:
-        lines.append("")
-        lines.append("Källor:" if answer.language == "sv" else "Sources:")
-        for c in answer.citations:
-            where = " › ".join(p for p in (c.document, c.section) if p)
-            lines.append(f"[{c.number}] {where} ({c.date}) — {c.source}")
-            lines.append(f"    «{c.quote}»")
-    if answer.suggestions:
-        lines.append("")
-        lines.extend(f"  · {s}" for s in answer.suggestions)
-    return "\n".join(lines)
+def _show(engine: Engine, answer: Answer) -> None:
+    documents = {d.doc_id: d for d in engine.documents()}
+    print(render_answer(answer, documents, terminal_width()))
 
 
 def _chat(settings: Settings, args: argparse.Namespace) -> int:
     engine = open_engine(settings)
     documents = engine.documents()
-    print(f"Strategibot — {len(documents)} dokument indexerade. Ställ en fråga (tom rad eller Ctrl-D avslutar).")
+    welcome = f"Strategibot — {len(documents)} dokument indexerade. Ställ en fråga (tom rad eller Ctrl-D avslutar)."
+    print("\n".join(wrap_words(welcome, terminal_width())))
     conversation = f"terminal-{time.time_ns()}"
     while True:
         try:
@@ -192,9 +184,12 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
         except EOFError:
             print()
             return 0
+        if not sys.stdin.isatty():
+            # Piped questions are not echoed: show each one, so the answer starts on a line of its own.
+            print(question)
         if not question or question.lower() in {"exit", "quit", "avsluta"}:
             return 0
-        print(render_answer(engine.ask(question, conversation)))
+        _show(engine, engine.ask(question, conversation))
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
@@ -238,7 +233,8 @@ def _glossary(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _responsibilities(settings: Settings, args: argparse.Namespace) -> int:
-    records = open_engine(settings).responsibilities()
+    engine = open_engine(settings)
+    records = engine.responsibilities()
     fields = ["actor", "action", "object", "scope", "document", "section", "date", "quote"]
     if args.format == "json":
         json.dump([{f: getattr(r, f) for f in fields} for r in records], sys.stdout, ensure_ascii=False, indent=1)
@@ -248,15 +244,14 @@ def _responsibilities(settings: Settings, args: argparse.Namespace) -> int:
         writer.writerow(fields)
         writer.writerows([getattr(r, f) for f in fields] for r in records)
     else:
-        for r in records:
-            scope = f" [{r.scope}]" if r.scope else ""
-            print(f"{r.actor} {r.action}{scope}: {r.object}")
-            print(f"    «{r.quote}» — {r.section}, {r.date}")
+        documents = {d.doc_id: d for d in engine.documents()}
+        print(render_responsibilities(records, documents, terminal_width()))
     return 0
 
 
 def _get_started(settings: Settings, args: argparse.Namespace) -> int:
-    print(render_answer(open_engine(settings).get_started(args.language)))
+    engine = open_engine(settings)
+    _show(engine, engine.get_started(args.language))
     return 0
 
 

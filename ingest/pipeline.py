@@ -3,7 +3,9 @@
 A file is identified by its resolved path and recognised as unchanged by the hash of its bytes and its
 sidecar's. Unchanged documents keep their passages and vectors (copied from the current generation);
 changed and new ones are read, split and embedded (through the embedding cache); files that are gone
-leave the index. Nothing changed means nothing is written.
+leave the index. Nothing changed means nothing is written. Files larger than STRATEGIBOT_MAX_FILE_MB are
+named and skipped like unreadable ones. Ingests take turns, and each begins by removing what a killed or
+failed one left behind.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from ingest.ingest_lock import one_ingest_at_a_time
 from ingest.loaders import UnreadableDocument, load_document
 from ingest.metadata import InvalidSidecar, is_sidecar, read_metadata, sidecar_of
 from ingest.responsibilities import ResponsibilityExtractor
@@ -30,7 +33,7 @@ from knowledge.glossary import Glossary
 from knowledge.index_store import Generation, IndexStore, copy_vectors
 from knowledge.lexical_index import LexicalIndex
 from knowledge.passage_text import passage_embedding_text, sentence_embedding_text, sentence_texts
-from knowledge.settings import BUNDLED_CORPUS, Settings
+from knowledge.settings import BUNDLED_CORPUS, BYTES_PER_MB, Settings
 from knowledge.types import IndexedDocument, IngestReport, Passage, Responsibility
 
 log = logging.getLogger(__name__)
@@ -114,6 +117,12 @@ class Ingester:
         self._cache.close()
 
     def run(self, paths: Sequence[Path] | None = None) -> IngestReport:
+        with one_ingest_at_a_time(self._settings.index_dir):
+            # Holding the lock, any generation the pointer does not name is abandoned, never being written.
+            self._store.remove_all_but_current()
+            return self._run(paths)
+
+    def _run(self, paths: Sequence[Path] | None) -> IngestReport:
         began = time.perf_counter()
         files, failed = discover(paths if paths else default_sources(self._settings), self._settings.corpus_dir)
         current = self._store.current()
@@ -127,6 +136,7 @@ class Ingester:
         for source in self._progress(files, "Reading"):
             old = previous.get(source.doc_id)
             try:
+                self._check_size(source)
                 content_hash = source.content_hash()
                 if old is not None and old.content_hash == content_hash:
                     kept.append(replace(old, source=source.display))
@@ -184,6 +194,17 @@ class Ingester:
             for document in documents
             for record in self._extractor.extract(document, by_document.get(document.doc_id, []))
         ]
+
+    def _check_size(self, source: SourceFile) -> None:
+        """Refuse a file above the size limit before reading it: its embedding alone could take hours."""
+        size = source.path.stat().st_size
+        limit = self._settings.max_file_bytes
+        if size > limit:
+            raise UnreadableDocument(
+                source.path,
+                f"too large to index ({_megabytes(size)} MB; the limit is {self._settings.max_file_mb:g} MB): "
+                "split it, or raise STRATEGIBOT_MAX_FILE_MB",
+            )
 
     def _read(self, source: SourceFile, content_hash: str) -> _ReadDocument:
         extracted = load_document(source.path)
@@ -287,6 +308,11 @@ def lexical_text(passage: Passage, title: str) -> str:
 def _batches(items: list, size: int) -> Iterable[list]:  # type: ignore[type-arg]
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _megabytes(size: int) -> str:
+    megabytes = size / BYTES_PER_MB
+    return f"{megabytes:.1f}" if megabytes >= 1 else f"{megabytes:.2g}"
 
 
 def _reason(error: BaseException) -> str:

@@ -3,7 +3,8 @@
 An ingest never edits the index that answers questions. It writes a new generation (Chroma collections
 named after it, a lexical index and the passage table in its own folder) and only when every part is on
 disk does it replace the one-line pointer file ``CURRENT``. A killed or failed ingest leaves the previous
-generation answering; its leftovers are removed by the next ingest.
+generation answering; its leftovers are removed by the next ingest (ingests take turns, so whatever
+generation the pointer does not name when one starts is abandoned).
 
 Layout under ``<data dir>/index``::
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 from collections.abc import Iterable, Sequence
@@ -33,6 +35,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 _FORMAT_VERSION = 1
 
+log = logging.getLogger(__name__)
+
 
 class IndexUnavailable(RuntimeError):
     """The index is missing or unusable; the message says what to run."""
@@ -48,11 +52,11 @@ class Generation:
 
     @property
     def passages_collection(self) -> str:
-        return f"{self.namespace}-passages-g{self.number:06d}"
+        return _collection_name(self.namespace, "passages", self.number)
 
     @property
     def sentences_collection(self) -> str:
-        return f"{self.namespace}-sentences-g{self.number:06d}"
+        return _collection_name(self.namespace, "sentences", self.number)
 
     @property
     def lexical_folder(self) -> Path:
@@ -106,11 +110,15 @@ class IndexStore:
     # --- generations ------------------------------------------------------------------------------
 
     def current(self) -> Generation | None:
+        number = self.current_number()
+        return None if number is None else self._read_generation(number)
+
+    def current_number(self) -> int | None:
+        """The number of the generation that answers, from the pointer alone (its manifest is not read)."""
         pointer = self.root / "CURRENT"
         if not pointer.exists():
             return None
-        number = int(json.loads(pointer.read_text(encoding="utf-8"))["generation"])
-        return self._read_generation(number)
+        return int(json.loads(pointer.read_text(encoding="utf-8"))["generation"])
 
     def _read_generation(self, number: int) -> Generation:
         folder = self.root / f"gen-{number:06d}"
@@ -160,18 +168,29 @@ class IndexStore:
         _write_atomically(self.root / "CURRENT", json.dumps({"generation": generation.number}))
 
     def remove_all_but_current(self) -> None:
-        """Delete the folders and collections of every generation but the current one."""
-        current = self.current()
-        keep = current.number if current else -1
-        for folder in self.root.glob("gen-*"):
-            if folder.name != f"gen-{keep:06d}":
-                shutil.rmtree(folder, ignore_errors=True)
-        keep_names = {current.passages_collection, current.sentences_collection} if current else set()
+        """Delete the folders and collections of every generation but the one the pointer names.
+
+        Only an ingest holding the ingest lock may call this: then every other generation is a superseded
+        one or the leftovers of a killed or failed ingest, never one still being written.
+        Collections go before folders, so that a folder outlives its collections: while a ``gen-*`` folder
+        other than the current one exists, something may be left to clean, and when none does, nothing is.
+        """
+        keep = self.current_number()
+        keep_folder = f"gen-{keep:06d}" if keep is not None else None
+        abandoned = [p for p in self.root.glob("gen-*") if p.name != keep_folder]
+        if not abandoned:
+            return
+        keep_names: set[str] = set()
+        if keep is not None:
+            keep_names = {_collection_name(self.namespace, kind, keep) for kind in ("passages", "sentences")}
         client = self.chroma()
         for collection in client.list_collections():
             name = collection if isinstance(collection, str) else collection.name
             if name.startswith(self.namespace + "-") and name not in keep_names:
                 client.delete_collection(name)
+        for folder in abandoned:
+            log.info("removing index generation %s, which no longer answers", folder.name)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def copy_vectors(source: Any, ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -182,6 +201,10 @@ def copy_vectors(source: Any, ids: Sequence[str]) -> dict[str, np.ndarray]:
         for key, vector in zip(got["ids"], got["embeddings"], strict=True):
             found[key] = np.asarray(vector, dtype=np.float32)
     return found
+
+
+def _collection_name(namespace: str, kind: str, number: int) -> str:
+    return f"{namespace}-{kind}-g{number:06d}"
 
 
 def _write_atomically(path: Path, text: str) -> None:

