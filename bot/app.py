@@ -18,7 +18,7 @@ from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
-from msrest.exceptions import ClientRequestError
+from msrest.exceptions import ClientRequestError, HttpOperationError
 from msrest.serialization import Model
 
 from bot.auth import RequestAuthenticator, Unauthorized
@@ -169,13 +169,23 @@ async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
             Activity(type=ActivityTypes.invoke_response, value=_invoke_error(trace_id))
         )
         return
-    if activity.type != ActivityTypes.message or isinstance(error, ClientRequestError):
-        return  # nothing to tell, or no way to tell it: the connector could not be reached
+    if activity.type != ActivityTypes.message or _connector_unavailable(error):
+        return  # nothing to tell, or no way to tell it
     try:
         text = texts_for(activity_language(activity)).error.format(trace_id=trace_id)
         await turn_context.send_activity(text)
     except Exception:
         log.exception("could not send the apology either (trace id %s)", trace_id)
+
+
+def _connector_unavailable(error: Exception) -> bool:
+    """The Bot Connector did not answer, or was still busy or failing after the retries: an apology would
+    only wait on it again."""
+    if isinstance(error, ClientRequestError):
+        return True
+    response = getattr(error, "response", None) if isinstance(error, HttpOperationError) else None
+    status = getattr(response, "status_code", 0) or 0
+    return status == 429 or status >= 500
 
 
 def _invoke_error(trace_id: str) -> InvokeResponse:

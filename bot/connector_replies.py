@@ -92,9 +92,7 @@ class ConnectorReplies:
             async with asyncio.timeout(self._deadline_seconds), self._conversations.lane(conversation):
                 return await asyncio.get_running_loop().run_in_executor(self._executor, call)
         except TimeoutError:
-            raise ClientRequestError(
-                f"the Bot Connector did not answer within {self._deadline_seconds:g} s"
-            ) from None
+            raise ClientRequestError(f"the Bot Connector did not answer within {self._deadline_seconds:g} s") from None
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
