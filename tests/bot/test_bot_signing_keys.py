@@ -89,7 +89,7 @@ async def test_a_stalled_key_host_gives_quick_401s_and_tokens_are_accepted_again
         TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str = f"{key_host.url}/openid"
         TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str = ISSUER
 
-    settings = BotSettings(app_id=APP_ID, app_password="not-a-real-secret", auth_timeout_seconds=1.5)
+    settings = BotSettings(app_id=APP_ID, app_password="not-a-real-secret")  # the default 10 s deadline
     authenticator = RequestAuthenticator(settings, ConfigurationBotFrameworkAuthentication(Config()))
     runner, url = await start_site(create_app(settings, engine, tmp_path, authenticator=authenticator))
     token = key_host.token(connector.url)
