@@ -18,12 +18,15 @@ from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
+from msrest.exceptions import ClientRequestError, HttpOperationError
 from msrest.serialization import Model
 
 from bot.auth import RequestAuthenticator, Unauthorized
+from bot.connector_replies import ConnectorReplies
 from bot.engine_port import Answerer, AsyncAnswerer
 from bot.feedback_store import FeedbackStore
 from bot.handler import StrategibotHandler, activity_language
+from bot.serving_settings import ServingSettings
 from bot.settings import BotSettings
 from bot.texts import texts_for
 
@@ -43,10 +46,13 @@ def create_app(
     data_dir: Path,
     *,
     authenticator: RequestAuthenticator | None = None,
+    serving: ServingSettings | None = None,
 ) -> web.Application:
     """Wire the bot: the engine's answers, the feedback store in `data_dir`, Bot Framework auth."""
+    serving = serving or ServingSettings()
     authenticator = authenticator or RequestAuthenticator(bot_settings)
-    answerer = AsyncAnswerer(engine)
+    answerer = AsyncAnswerer(engine, serving)
+    replies = ConnectorReplies(serving.connector_timeout_seconds)
     feedback = FeedbackStore(data_dir)
     adapter = CloudAdapter(authenticator.bot_framework_authentication)
     adapter.on_turn_error = _on_turn_error
@@ -59,6 +65,8 @@ def create_app(
         except Unauthorized as reason:
             log.warning("refused a request to /api/messages: %s", reason)
             return web.json_response({"error": "unauthorized"}, status=401)
+        if auth.connector_factory is not None:
+            auth.connector_factory = replies.connector_factory(auth.connector_factory, activity.conversation.id)
         result = await adapter.process_activity(auth, activity, handler.on_turn)
         if result is None:
             return web.Response(status=200)
@@ -75,6 +83,7 @@ def create_app(
 
     async def close(app: web.Application) -> None:
         answerer.close()
+        replies.close()
         authenticator.close()
         feedback.close()
 
@@ -160,13 +169,23 @@ async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
             Activity(type=ActivityTypes.invoke_response, value=_invoke_error(trace_id))
         )
         return
-    if activity.type != ActivityTypes.message:
-        return
+    if activity.type != ActivityTypes.message or _connector_unavailable(error):
+        return  # nothing to tell, or no way to tell it
     try:
         text = texts_for(activity_language(activity)).error.format(trace_id=trace_id)
         await turn_context.send_activity(text)
     except Exception:
         log.exception("could not send the apology either (trace id %s)", trace_id)
+
+
+def _connector_unavailable(error: Exception) -> bool:
+    """The Bot Connector did not answer, or was still busy or failing after the retries: an apology would
+    only wait on it again."""
+    if isinstance(error, ClientRequestError):
+        return True
+    response = getattr(error, "response", None) if isinstance(error, HttpOperationError) else None
+    status = getattr(response, "status_code", 0) or 0
+    return status == 429 or status >= 500
 
 
 def _invoke_error(trace_id: str) -> InvokeResponse:

@@ -8,7 +8,9 @@ blocking `requests.get` without a timeout, run inside the event loop. So here:
   is refused at once;
 * botbuilder's own validation (issuer, signature, audience, endorsements, service URL) then runs on a
   small pool of worker threads, each with its own event loop, under a deadline. If the key host cannot be
-  reached, the request is refused with 401 and the server goes on serving.
+  reached, the request is refused with 401 and the server goes on serving;
+* the signing keys come from `bot.signing_keys`: fetched with a timeout, cached, and fetched again by
+  themselves when the host answers after an outage, so no worker thread waits longer than one fetch.
 """
 
 from __future__ import annotations
@@ -24,11 +26,15 @@ from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
 from bot.settings import BotSettings
+from bot.signing_keys import install_signing_keys
 
 log = logging.getLogger(__name__)
 
 AUTH_WORKERS = 4
 """Validations that may wait on the key host at once; more wait for a worker and hit the deadline."""
+KEY_FETCH_TIMEOUT_SECONDS = 3.0
+"""Microsoft's key host answers in well under a second. While it does not, a token is refused within this
+time rather than at the validation deadline; a fetch never outlasts that deadline either."""
 
 
 class Unauthorized(Exception):
@@ -59,6 +65,8 @@ class RequestAuthenticator:
             )
         )
         self._executor = ThreadPoolExecutor(max_workers=AUTH_WORKERS, thread_name_prefix="bf-auth")
+        if not settings.local_mode:
+            install_signing_keys(min(KEY_FETCH_TIMEOUT_SECONDS, settings.auth_timeout_seconds))
 
     async def authenticate(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         """The identity of the request and the connector factory for replies; raises Unauthorized."""

@@ -1,19 +1,28 @@
-"""What the Teams surface needs from the answering engine.
+"""What the Teams surface needs from the answering engine, and how it calls it without waiting in line.
 
-`knowledge.engine.Engine` satisfies it; the bot depends on this Protocol so that it only ever sees the
-frozen values of `knowledge.types`, never the engine's internals.
+`knowledge.engine.Engine` satisfies `Answerer`; the bot depends on this Protocol so that it only ever sees
+the frozen values of `knowledge.types`, never the engine's internals.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
+from bot.conversation_lanes import ConversationLanes
+from bot.serving_settings import ServingSettings
 from knowledge.types import Answer, IndexedDocument, Language, SearchHit
 
+log = logging.getLogger(__name__)
+
 T = TypeVar("T")
+
+LONG_QUESTION_CHARS = 600
+"""A question longer than this (pasted text rather than a sentence or two) takes seconds to embed where a
+normal one takes milliseconds: it is answered in a lane of its own, so it never holds up the short ones."""
 
 
 class Answerer(Protocol):
@@ -26,31 +35,72 @@ class Answerer(Protocol):
     def get_started(self, language: Language = "sv") -> Answer: ...
 
 
-class AsyncAnswerer:
-    """The engine's blocking calls run on one worker thread, off the event loop.
+class AnswerTimedOut(Exception):
+    """The question was not answered within its time budget (STRATEGIBOT_ANSWER_TIMEOUT)."""
 
-    One worker, because an answer takes tens of milliseconds of CPU and the engine keeps conversation
-    memory: queueing questions is cheaper and safer than running them side by side.
+
+class AsyncAnswerer:
+    """The engine's blocking calls, off the event loop, in pools that never wait on each other.
+
+    * questions: one worker per core; the engine is CPU-bound and safe to call from several threads;
+    * long questions: one worker of their own, so pasted text only ever waits behind pasted text;
+    * the document list: one worker, so a health probe or a welcome card never waits behind questions.
+
+    The questions of one conversation are answered in order (a follow-up leans on the turn before it), and
+    each question has a time budget, its wait included. A question past its budget keeps its worker until
+    the engine returns (a thread cannot be stopped), but its caller is answered at once.
     """
 
-    def __init__(self, engine: Answerer) -> None:
+    def __init__(self, engine: Answerer, settings: ServingSettings | None = None) -> None:
         self._engine = engine
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
+        self._settings = settings or ServingSettings()
+        self._questions = ThreadPoolExecutor(max_workers=self._settings.workers, thread_name_prefix="engine")
+        self._long_questions = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-long")
+        self._listing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-documents")
+        self._conversations = ConversationLanes()
 
     async def ask(self, question: str, conversation_id: str | None = None) -> Answer:
-        return await self._run(self._engine.ask, question, conversation_id)
+        """The engine's answer; raises AnswerTimedOut past the time budget."""
+        executor = self._long_questions if len(question) > LONG_QUESTION_CHARS else self._questions
+        try:
+            async with asyncio.timeout(self._settings.answer_timeout_seconds):
+                if not conversation_id:
+                    return await self._run(executor, self._engine.ask, question, conversation_id)
+                async with self._conversations.lane(conversation_id):
+                    return await self._run(executor, self._engine.ask, question, conversation_id)
+        except TimeoutError:
+            log.warning(
+                "a question of %d characters took more than %g s",
+                len(question),
+                self._settings.answer_timeout_seconds,
+            )
+            raise AnswerTimedOut from None
 
     async def search(self, query: str, limit: int = 5) -> list[SearchHit]:
-        return await self._run(self._engine.search, query, limit)
+        """Passages for the compose-box lookup; none when the lookup takes longer than the time budget."""
+        try:
+            async with asyncio.timeout(self._settings.answer_timeout_seconds):
+                return await self._run(self._questions, self._engine.search, query, limit)
+        except TimeoutError:
+            log.warning("a lookup took more than %g s", self._settings.answer_timeout_seconds)
+            return []
 
     async def documents(self) -> list[IndexedDocument]:
-        return await self._run(self._engine.documents)
+        return await self._run(self._listing, self._engine.documents)
 
     async def get_started(self, language: Language) -> Answer:
-        return await self._run(self._engine.get_started, language)
+        """The walk-through; raises AnswerTimedOut past the time budget."""
+        try:
+            async with asyncio.timeout(self._settings.answer_timeout_seconds):
+                return await self._run(self._questions, self._engine.get_started, language)
+        except TimeoutError:
+            raise AnswerTimedOut from None
 
-    async def _run(self, function: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+    @staticmethod
+    async def _run(executor: ThreadPoolExecutor, function: Callable[..., T], *args: object) -> T:
+        # Cancelling the await (the time budget) also drops the call if it has not started yet.
+        return await asyncio.get_running_loop().run_in_executor(executor, function, *args)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        for executor in (self._questions, self._long_questions, self._listing):
+            executor.shutdown(wait=True, cancel_futures=True)

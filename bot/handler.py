@@ -20,7 +20,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot import cards
 from bot.commands import Command, parse_command
-from bot.engine_port import AsyncAnswerer
+from bot.engine_port import AnswerTimedOut, AsyncAnswerer
 from bot.feedback_store import FeedbackStore
 from bot.message_extension import COMMAND_ID, parse_query, search_response
 from bot.sent_answers import SentAnswers
@@ -92,7 +92,11 @@ class StrategibotHandler(TeamsActivityHandler):
             await self._run_command(turn_context, command)
             return
         await turn_context.send_activity(Activity(type=ActivityTypes.typing))
-        answer = await self._answerer.ask(question, _conversation_id(activity))
+        try:
+            answer = await self._answerer.ask(question, _conversation_id(activity))
+        except AnswerTimedOut:
+            await turn_context.send_activity(MessageFactory.text(texts.took_too_long))
+            return
         response = await turn_context.send_activity(answer_activity(answer))
         if response is not None and response.id:
             self._sent.remember(_conversation_id(activity), response.id, question, answer)
@@ -102,7 +106,11 @@ class StrategibotHandler(TeamsActivityHandler):
         if command.name == "get_started":
             # A walk-through cited like any answer: the same message shape, pills and feedback.
             await turn_context.send_activity(Activity(type=ActivityTypes.typing))
-            answer = await self._answerer.get_started(command.language)
+            try:
+                answer = await self._answerer.get_started(command.language)
+            except AnswerTimedOut:
+                await turn_context.send_activity(MessageFactory.text(texts.took_too_long))
+                return
             await turn_context.send_activity(answer_activity(answer))
             return
         if command.name == "help":

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.app import create_app
 from bot.engine_factory import open_engine
 from bot.engine_port import Answerer
+from bot.serving_settings import ServingSettings
 from bot.settings import BotSettings
 from knowledge.settings import Settings
 
@@ -27,6 +28,7 @@ def serve(
 ) -> None:
     """Serve until interrupted. Raises BotSettingsError (a SettingsError) for a bad configuration."""
     bot_settings = bot_settings or BotSettings.from_env()
+    serving = ServingSettings.from_env()
     bot_settings.check_host(host)
     # Make sure the mode is visible even when the CLI keeps the log at warnings only.
     if bot_settings.local_mode:
@@ -42,7 +44,7 @@ def serve(
             file=sys.stderr,
         )
     engine = engine_factory(settings)
-    app = create_app(bot_settings, engine, settings.data_dir)
+    app = create_app(bot_settings, engine, settings.data_dir, serving=serving)
     print(f"strategibot: Bot endpoint http://{_url_host(host)}:{port}/api/messages", file=sys.stderr, flush=True)
     try:
         web.run_app(app, host=host, port=port, print=None, access_log=None)

@@ -34,6 +34,7 @@ class Texts:
     attachment_only: str
     error: str
     feedback_thanks: str
+    took_too_long: str
     search_hint: str
     search_no_results: str
     quote_from: str
@@ -85,6 +86,7 @@ SWEDISH = Texts(
     attachment_only="Jag kan inte läsa bifogade filer eller bilder. Skriv din fråga som text.",
     error="Något gick fel när jag skulle svara. Försök igen om en stund. (Spårnings-id: {trace_id})",
     feedback_thanks="Tack för din återkoppling!",
+    took_too_long="Förlåt, det tog för lång tid att ta fram ett svar just nu. Försök igen om en stund.",
     search_hint="Skriv några ord för att söka i dokumenten.",
     search_no_results="Inga träffar för ”{query}”.",
     quote_from="Ur",
@@ -135,6 +137,7 @@ ENGLISH = Texts(
     attachment_only="I can't read attached files or images. Please type your question.",
     error="Something went wrong while I was answering. Please try again in a moment. (Trace id: {trace_id})",
     feedback_thanks="Thank you for your feedback!",
+    took_too_long="Sorry, finding an answer took too long just now. Please try again in a moment.",
     search_hint="Type a few words to search the documents.",
     search_no_results="No results for “{query}”.",
     quote_from="From",

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.engine_port import Answerer
+from bot.serving_settings import ServingSettings
 from bot.settings import BotSettings
 
 
@@ -68,8 +69,10 @@ class RunningBot:
         return f"{self.url}/api/messages"
 
 
-async def start_bot(engine: Answerer, data_dir: Path, settings: BotSettings) -> tuple[web.AppRunner, RunningBot]:
-    runner, url = await start_site(create_app(settings, engine, data_dir))
+async def start_bot(
+    engine: Answerer, data_dir: Path, settings: BotSettings, serving: ServingSettings | None = None
+) -> tuple[web.AppRunner, RunningBot]:
+    runner, url = await start_site(create_app(settings, engine, data_dir, serving=serving))
     return runner, RunningBot(url, data_dir)
 
 

@@ -111,11 +111,11 @@ def test_token_shape_check_accepts_what_could_be_a_bot_framework_token() -> None
         check_token_shape("Bearer abc.def")
 
 
-async def test_a_hanging_key_host_gives_401_after_the_deadline_and_the_server_keeps_serving(
+async def test_a_hanging_key_host_gives_401_by_the_deadline_and_the_server_keeps_serving(
     engine: Engine, tmp_path: Path, connector: Connector
 ) -> None:
     """botbuilder fetches the signing keys with a blocking call and no timeout: here that host accepts the
-    connection and never answers. The request still ends in 401 at the deadline, and the event loop
+    connection and never answers. The request still ends in 401 by the deadline, and the event loop
     stays free for other requests meanwhile."""
     held: list[asyncio.StreamWriter] = []
 
@@ -143,7 +143,7 @@ async def test_a_hanging_key_host_gives_401_after_the_deadline_and_the_server_ke
             assert response.status == 200
             assert time.monotonic() - began < 1.0, "the health check did not wait for the token validation"
         assert await pending == 401
-        assert 1.4 < time.monotonic() - began < 4
+        assert time.monotonic() - began < 2.0  # the key fetch times out by the deadline
         assert connector.posted == []
     finally:
         for writer in held:
