@@ -12,6 +12,8 @@ from bot.feedback_store import FeedbackStore
 from bot.settings import BotSettings, BotSettingsError
 from knowledge.settings import SettingsError
 
+ANY_TENANT = {"STRATEGIBOT_ALLOW_ANY_TENANT": "1"}
+
 
 def test_no_app_id_is_local_mode() -> None:
     settings = BotSettings.from_env({})
@@ -26,13 +28,13 @@ def test_local_mode_refuses_a_public_address_unless_told_otherwise() -> None:
     with pytest.raises(BotSettingsError, match="loopback"):
         BotSettings.from_env({}).check_host("0.0.0.0")
     BotSettings.from_env({"STRATEGIBOT_ALLOW_REMOTE_UNAUTHENTICATED": "1"}).check_host("0.0.0.0")
-    BotSettings.from_env({"MicrosoftAppId": "id", "MicrosoftAppPassword": "pw"}).check_host("0.0.0.0")
+    BotSettings.from_env({"MicrosoftAppId": "id", "MicrosoftAppPassword": "pw", **ANY_TENANT}).check_host("0.0.0.0")
 
 
 def test_standard_variables_are_read() -> None:
     settings = BotSettings.from_env(
         {"MicrosoftAppId": "app", "MicrosoftAppPassword": "pw", "MicrosoftAppType": "singletenant",
-         "MicrosoftAppTenantId": "tenant"}
+         "MicrosoftAppTenantId": "tenant", **ANY_TENANT}
     )
 
     assert (settings.app_id, settings.app_type, settings.tenant_id) == ("app", "SingleTenant", "tenant")
@@ -58,7 +60,7 @@ def test_inconsistent_settings_name_the_variable(env: dict[str, str], message: s
 
 def test_managed_identity_needs_no_password() -> None:
     settings = BotSettings.from_env(
-        {"MicrosoftAppId": "app", "MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppTenantId": "t"}
+        {"MicrosoftAppId": "app", "MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppTenantId": "t", **ANY_TENANT}
     )
     assert settings.app_type == "UserAssignedMSI"
 
