@@ -100,7 +100,8 @@ def activity_problem(body: dict[str, Any]) -> str | None:
     conversation = body.get("conversation")
     if not isinstance(conversation, dict) or not _is_header_safe(conversation.get("id")):
         # botbuilder sends the conversation id back in an HTTP header (x-ms-conversation-id), which takes
-        # neither control characters nor, in practice, anything but ASCII; Teams' ids are plain ASCII.
+        # no control characters, no surrounding spaces and, in practice, nothing but ASCII; Teams' ids are
+        # plain ASCII.
         return "The activity has no conversation id of printable ASCII characters."
     return (
         _schema_problem(body, botbuilder.schema.Activity, "activity")
@@ -184,7 +185,7 @@ def _entities_problem(entities: Any) -> str | None:
 
 
 def _is_header_safe(value: Any) -> bool:
-    return isinstance(value, str) and bool(value) and value.isascii() and value.isprintable()
+    return isinstance(value, str) and bool(value) and value.isascii() and value.isprintable() and value == value.strip()
 
 
 def _is_http_url(url: str) -> bool:

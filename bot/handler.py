@@ -20,6 +20,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot import cards
+from bot.activity_check import without_lone_surrogates
 from bot.commands import Command, parse_command
 from bot.engine_port import AsyncAnswerer
 from bot.feedback_store import FeedbackStore
@@ -252,7 +253,8 @@ def feedback_comment(feedback: object) -> str:
             return feedback.strip()
     if isinstance(feedback, dict):
         text = feedback.get("feedbackText")
-        return text.strip() if isinstance(text, str) else ""
+        # The inner JSON can hold escaped lone surrogates that the edge check could not see.
+        return without_lone_surrogates(text.strip()) if isinstance(text, str) else ""
     return ""
 
 

@@ -10,7 +10,10 @@ def activity_tenants(activity: Activity) -> frozenset[str]:
     conversation.tenantId; both are read so that one cannot vouch for the other."""
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = channel_data.get("tenant") if isinstance(channel_data.get("tenant"), dict) else {}
-    named = (tenant.get("id"), activity.conversation.tenant_id if activity.conversation else None)
+    conversation = activity.conversation
+    # botbuilder's schema spells the key "tenantID", Teams sends "tenantId": msrest keeps that one aside.
+    extra = (getattr(conversation, "additional_properties", None) or {}) if conversation else {}
+    named = (tenant.get("id"), conversation.tenant_id if conversation else None, extra.get("tenantId"))
     return frozenset(t.strip().lower() for t in named if isinstance(t, str) and t.strip())
 
 
