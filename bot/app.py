@@ -2,7 +2,8 @@
 
 The route reads and checks the request itself instead of calling `CloudAdapter.process`, because that
 method answers malformed bodies with 500 and serialises invoke-response bodies a second time (which
-crashes on the dicts the handler returns). Everything a client can get wrong is a 4xx here.
+crashes on the dicts the handler returns). Everything a client can get wrong is a 4xx here: the body is
+checked by `activity_check`, the sender's tenant against STRATEGIBOT_ALLOWED_TENANTS (403).
 """
 
 from __future__ import annotations

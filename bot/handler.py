@@ -70,11 +70,11 @@ class StrategibotHandler(TeamsActivityHandler):
         sentence or two, and the engine's query analysis is not meant for pasted documents."""
         super().__init__()
         self._answerer = answerer
-        self._max_question_chars = max_question_chars
-        self._rate_limiter = rate_limiter or SlidingWindowRateLimiter(0)
         self._feedback = feedback
         self._version = version
         self._sent = sent_answers or SentAnswers()
+        self._max_question_chars = max_question_chars
+        self._rate_limiter = rate_limiter or SlidingWindowRateLimiter(0)
         self._welcomed: dict[str, float] = {}
 
     # --- messages ----------------------------------------------------------------------------------

@@ -90,15 +90,17 @@ class BotSettings:
             raise BotSettingsError("STRATEGIBOT_AUTH_TIMEOUT must be a positive number of seconds.")
         return cls(
             app_id=app_id,
-            allowed_tenants=_allowed_tenants(env, requires_a_choice=bool(app_id)),
-            rate_limit_per_minute=_whole_number(env, "STRATEGIBOT_RATE_LIMIT_PER_MINUTE", 20, minimum=0),
-            max_question_chars=_whole_number(env, "STRATEGIBOT_MAX_QUESTION_CHARS", 2000, minimum=1),
             app_password=password,
             app_type=app_type,
             tenant_id=tenant,
             allow_remote_unauthenticated=(env.get("STRATEGIBOT_ALLOW_REMOTE_UNAUTHENTICATED") or "").strip().lower()
             in ("1", "true", "yes"),
             auth_timeout_seconds=timeout,
+            allowed_tenants=_allowed_tenants(env, requires_a_choice=bool(app_id)),
+            rate_limit_per_minute=_whole_number(
+                env, "STRATEGIBOT_RATE_LIMIT_PER_MINUTE", cls.rate_limit_per_minute, minimum=0
+            ),
+            max_question_chars=_whole_number(env, "STRATEGIBOT_MAX_QUESTION_CHARS", cls.max_question_chars, minimum=1),
         )
 
     def check_host(self, host: str) -> None:

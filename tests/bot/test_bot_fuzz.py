@@ -131,31 +131,30 @@ attachments = st.lists(
                           optional={"content": json_values, "contentUrl": strings, "name": strings}),
     max_size=2,
 )  # fmt: skip
+# An invoke's value is free-form, so the edge cannot check it: the handler meets whatever is in there, and
+# half of these values are wild (often a bare scalar where a list or object belongs).
+wild = st.one_of(json_scalars, json_values)
 feedback_value = st.fixed_dictionaries(
-    {"actionName": mostly(st.just("feedback"), anything)},
-    optional={
-        "actionValue": mostly(
-            st.fixed_dictionaries(
-                {"reaction": mostly(st.sampled_from(["like", "dislike"]), anything)},
-                optional={"feedback": st.builds(lambda t: json.dumps({"feedbackText": t}), texts) | anything},
-            ),
-            anything,
+    {
+        "actionName": mostly(st.just("feedback"), wild),
+        "actionValue": st.fixed_dictionaries(
+            {"reaction": mostly(st.sampled_from(["like", "dislike"]), wild)},
+            optional={"feedback": st.builds(lambda t: json.dumps({"feedbackText": t}), texts) | wild},
         )
-    },
+        | wild,
+    }
 )
 query_value = st.fixed_dictionaries(
-    {"commandId": mostly(st.just("searchDocuments"), anything)},
-    optional={
-        "parameters": mostly(
-            st.lists(
-                st.fixed_dictionaries({"name": st.sampled_from(["query", "initialRun"]) | strings, "value": anything})
-                | json_values,
-                max_size=3,
-            ),
-            anything,
-        ),
-        "queryOptions": anything,
+    {
+        "commandId": mostly(st.just("searchDocuments"), wild),
+        "parameters": st.lists(
+            st.fixed_dictionaries({"name": st.sampled_from(["query", "initialRun"]) | strings, "value": wild})
+            | wild,
+            max_size=3,
+        )
+        | wild,
     },
+    optional={"queryOptions": wild},
 )
 channel_data = st.fixed_dictionaries(
     {"tenant": st.fixed_dictionaries({"id": mostly(st.just("t-1"), strings)})},
