@@ -2,7 +2,8 @@
 
 The route reads and checks the request itself instead of calling `CloudAdapter.process`, because that
 method answers malformed bodies with 500 and serialises invoke-response bodies a second time (which
-crashes on the dicts the handler returns). Everything a client can get wrong is a 4xx here.
+crashes on the dicts the handler returns). Everything a client can get wrong is a 4xx here: the body is
+checked by `activity_check`, the sender's tenant against STRATEGIBOT_ALLOWED_TENANTS (403).
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from msrest.serialization import Model
 
+from bot.activity_check import ActivityRejected, read_activity_json
 from bot.auth import RequestAuthenticator, Unauthorized
 from bot.connector_replies import ConnectorReplies
 from bot.engine_port import Answerer, AsyncAnswerer
 from bot.feedback_store import FeedbackStore
 from bot.handler import StrategibotHandler, activity_language
+from bot.rate_limit import SlidingWindowRateLimiter
 from bot.serving_settings import ServingSettings
 from bot.settings import BotSettings
+from bot.tenants import activity_tenants, tenant_allowed
 from bot.texts import texts_for
 
 log = logging.getLogger(__name__)
@@ -56,7 +60,13 @@ def create_app(
     feedback = FeedbackStore(data_dir)
     adapter = CloudAdapter(authenticator.bot_framework_authentication)
     adapter.on_turn_error = _on_turn_error
-    handler = StrategibotHandler(answerer, feedback, version=_version())
+    handler = StrategibotHandler(
+        answerer,
+        feedback,
+        version=_version(),
+        max_question_chars=bot_settings.max_question_chars,
+        rate_limiter=SlidingWindowRateLimiter(bot_settings.rate_limit_per_minute),
+    )
 
     async def messages(request: web.Request) -> web.StreamResponse:
         activity = await _read_activity(request)
@@ -65,6 +75,14 @@ def create_app(
         except Unauthorized as reason:
             log.warning("refused a request to /api/messages: %s", reason)
             return web.json_response({"error": "unauthorized"}, status=401)
+        if not tenant_allowed(activity, bot_settings.allowed_tenants):
+            # Who and what kind, never the text: the log must not keep messages from outside the city.
+            log.warning(
+                "refused a %s activity from tenant %s: not in STRATEGIBOT_ALLOWED_TENANTS",
+                activity.type,
+                ", ".join(sorted(activity_tenants(activity))) or "(none named)",
+            )
+            return web.json_response({"error": "forbidden"}, status=403)
         if auth.connector_factory is not None:
             auth.connector_factory = replies.connector_factory(auth.connector_factory, activity.conversation.id)
         result = await adapter.process_activity(auth, activity, handler.on_turn)
@@ -100,43 +118,16 @@ def create_app(
 async def _read_activity(request: web.Request) -> Activity:
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="Send the activity as application/json.")
+    raw = await request.read()  # HTTPRequestEntityTooLarge (413) past MAX_BODY_BYTES
     try:
-        raw = await request.read()
-        body = json.loads(raw.decode(request.charset or "utf-8"))
-    except web.HTTPRequestEntityTooLarge:
-        raise
-    except (UnicodeDecodeError, ValueError):
-        raise web.HTTPBadRequest(text="The body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text="The body must be a JSON object (an activity).")
-    problem = _activity_problem(body)
-    if problem:
-        raise web.HTTPBadRequest(text=problem)
+        body = read_activity_json(raw, request.charset)
+    except ActivityRejected as rejected:
+        error = web.HTTPUnsupportedMediaType if rejected.status == 415 else web.HTTPBadRequest
+        raise error(text=str(rejected)) from None
     try:
         return Activity().deserialize(body)
-    except Exception:  # msrest raises DeserializationError and friends for wrongly typed fields
+    except Exception:  # msrest raises DeserializationError and friends for values it cannot parse (dates)
         raise web.HTTPBadRequest(text="The activity has wrongly typed fields.") from None
-
-
-def _activity_problem(body: dict[str, Any]) -> str | None:
-    """What makes this body unusable as an activity the bot can reply to, or None."""
-    if not isinstance(body.get("type"), str) or not body["type"]:
-        return "The activity has no type."
-    service_url = body.get("serviceUrl")
-    if not isinstance(service_url, str) or not service_url.startswith(("http://", "https://")):
-        return "The activity has no serviceUrl to reply to."
-    conversation = body.get("conversation")
-    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
-        return "The activity has no conversation id."
-    for field in ("from", "recipient"):
-        if field in body and not isinstance(body[field], dict):
-            return f"The activity's {field!r} must be an object."
-    for field in ("entities", "attachments", "membersAdded", "membersRemoved"):
-        if field in body and body[field] is not None and not isinstance(body[field], list):
-            return f"The activity's {field!r} must be a list."
-    if "text" in body and body["text"] is not None and not isinstance(body["text"], str):
-        return "The activity's text must be a string."
-    return None
 
 
 @web.middleware

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 import re
 import time
 from http import HTTPStatus
@@ -19,10 +20,12 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot import cards
+from bot.activity_check import without_lone_surrogates
 from bot.commands import Command, parse_command
 from bot.engine_port import AnswerTimedOut, AsyncAnswerer
 from bot.feedback_store import FeedbackStore
 from bot.message_extension import COMMAND_ID, parse_query, search_response
+from bot.rate_limit import SlidingWindowRateLimiter
 from bot.sent_answers import SentAnswers
 from bot.teams_message import answer_activity
 from bot.texts import language_from_locale, texts_for
@@ -30,9 +33,6 @@ from knowledge.types import Language
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 4000
-"""Longer messages are refused with an explanation: a question is a sentence or two, and the engine's
-query analysis is not meant for pasted documents."""
 WELCOME_DEDUP_SECONDS = 10.0
 """Teams (and the Agents Playground) send both installationUpdate and conversationUpdate on install;
 one welcome per conversation within this window."""
@@ -62,12 +62,19 @@ class StrategibotHandler(TeamsActivityHandler):
         feedback: FeedbackStore,
         version: str = "0",
         sent_answers: SentAnswers | None = None,
+        *,
+        max_question_chars: int = 2000,
+        rate_limiter: SlidingWindowRateLimiter | None = None,
     ) -> None:
+        """Longer questions than `max_question_chars` are refused with an explanation: a question is a
+        sentence or two, and the engine's query analysis is not meant for pasted documents."""
         super().__init__()
         self._answerer = answerer
         self._feedback = feedback
         self._version = version
         self._sent = sent_answers or SentAnswers()
+        self._max_question_chars = max_question_chars
+        self._rate_limiter = rate_limiter or SlidingWindowRateLimiter(0)
         self._welcomed: dict[str, float] = {}
 
     # --- messages ----------------------------------------------------------------------------------
@@ -83,8 +90,14 @@ class StrategibotHandler(TeamsActivityHandler):
             else:
                 await turn_context.send_activity(MessageFactory.text(texts.empty_message))
             return
-        if len(question) > MAX_MESSAGE_CHARS:
-            reply = texts.too_long.format(length=len(question), limit=MAX_MESSAGE_CHARS)
+        if len(question) > self._max_question_chars:
+            reply = texts.too_long.format(length=len(question), limit=self._max_question_chars)
+            await turn_context.send_activity(MessageFactory.text(reply))
+            return
+        decision = self._rate_limiter.check(_user_key(activity))
+        if not decision.allowed:
+            log.info("a user asked more than the rate limit allows; the question was not answered")
+            reply = texts.rate_limited.format(seconds=max(1, math.ceil(decision.retry_after_seconds)))
             await turn_context.send_activity(MessageFactory.text(reply))
             return
         command = parse_command(question)
@@ -167,15 +180,13 @@ class StrategibotHandler(TeamsActivityHandler):
             return _invoke(HTTPStatus.BAD_REQUEST, {"error": "expected actionName 'feedback' and a like/dislike"})
         reply_to = activity.reply_to_id or ""
         sent, matched_by = self._sent.find(_conversation_id(activity), reply_to)
-        user = activity.from_property
-        user_id = (user.aad_object_id or user.id) if user else ""
         record = self._feedback.add(
             reaction=reaction,
             comment=feedback_comment(action_value.get("feedback")),
             question=sent.question if sent else "",
             answer=sent.answer.text if sent else "",
             sources=tuple(_source_line(c) for c in sent.answer.citations) if sent else (),
-            user_id=user_id or "",
+            user_id=_user_key(activity),
             conversation_id=_conversation_id(activity),
             reply_to_id=reply_to,
             matched_by=matched_by,
@@ -250,8 +261,15 @@ def feedback_comment(feedback: object) -> str:
             return feedback.strip()
     if isinstance(feedback, dict):
         text = feedback.get("feedbackText")
-        return text.strip() if isinstance(text, str) else ""
+        # The inner JSON can hold escaped lone surrogates that the edge check could not see.
+        return without_lone_surrogates(text.strip()) if isinstance(text, str) else ""
     return ""
+
+
+def _user_key(activity: Activity) -> str:
+    """The user's stable id: the Entra object id (the same in every chat), else the channel account id."""
+    user = activity.from_property
+    return (user.aad_object_id or user.id or "") if user else ""
 
 
 def _conversation_id(activity: Activity) -> str:

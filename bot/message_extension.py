@@ -32,7 +32,8 @@ def parse_query(value: Any) -> LookupQuery:
     if not isinstance(value, dict):
         return LookupQuery("", False)
     text, initial = "", False
-    for parameter in value.get("parameters") or []:
+    parameters = value.get("parameters")
+    for parameter in parameters if isinstance(parameters, list) else []:
         if not isinstance(parameter, dict):
             continue
         name, raw = parameter.get("name"), parameter.get("value")

@@ -39,6 +39,14 @@ class BotSettings:
     auth_timeout_seconds: float = 10.0
     """STRATEGIBOT_AUTH_TIMEOUT: how long token validation (which fetches Microsoft's signing keys) may take
     before the request is refused with 401."""
+    allowed_tenants: frozenset[str] | None = None
+    """STRATEGIBOT_ALLOWED_TENANTS: the Entra tenant ids (lower case) whose users may talk to the bot; None
+    means any tenant. Required with MicrosoftAppId unless STRATEGIBOT_ALLOW_ANY_TENANT=1, because a
+    MultiTenant bot is otherwise reachable from every organisation that installs the app."""
+    rate_limit_per_minute: int = 20
+    """STRATEGIBOT_RATE_LIMIT_PER_MINUTE: questions one user may ask in any 60 seconds; 0 turns the limit off."""
+    max_question_chars: int = 2000
+    """STRATEGIBOT_MAX_QUESTION_CHARS: longer questions get a request to shorten them, not an answer."""
 
     @property
     def local_mode(self) -> bool:
@@ -88,6 +96,11 @@ class BotSettings:
             allow_remote_unauthenticated=(env.get("STRATEGIBOT_ALLOW_REMOTE_UNAUTHENTICATED") or "").strip().lower()
             in ("1", "true", "yes"),
             auth_timeout_seconds=timeout,
+            allowed_tenants=_allowed_tenants(env, requires_a_choice=bool(app_id)),
+            rate_limit_per_minute=_whole_number(
+                env, "STRATEGIBOT_RATE_LIMIT_PER_MINUTE", cls.rate_limit_per_minute, minimum=0
+            ),
+            max_question_chars=_whole_number(env, "STRATEGIBOT_MAX_QUESTION_CHARS", cls.max_question_chars, minimum=1),
         )
 
     def check_host(self, host: str) -> None:
@@ -98,6 +111,42 @@ class BotSettings:
                 f"loopback address, not {host!r}. Set MicrosoftAppId (and MicrosoftAppPassword) to serve on "
                 "that address, or set STRATEGIBOT_ALLOW_REMOTE_UNAUTHENTICATED=1 if the network is private."
             )
+
+
+def _allowed_tenants(env: Mapping[str, str], *, requires_a_choice: bool) -> frozenset[str] | None:
+    listed = env.get("STRATEGIBOT_ALLOWED_TENANTS")
+    any_tenant = (env.get("STRATEGIBOT_ALLOW_ANY_TENANT") or "").strip().lower() in ("1", "true", "yes")
+    if listed is not None:
+        if any_tenant:
+            raise BotSettingsError(
+                "STRATEGIBOT_ALLOWED_TENANTS and STRATEGIBOT_ALLOW_ANY_TENANT=1 contradict each other; unset one."
+            )
+        tenants = frozenset(t.strip().lower() for t in listed.split(",") if t.strip())
+        if not tenants:
+            raise BotSettingsError(
+                "STRATEGIBOT_ALLOWED_TENANTS is set but names no tenant; set it to comma-separated tenant ids."
+            )
+        return tenants
+    if requires_a_choice and not any_tenant:
+        raise BotSettingsError(
+            "MicrosoftAppId is set but STRATEGIBOT_ALLOWED_TENANTS is not; set it to the comma-separated Entra "
+            "tenant ids whose users may use the bot (the City's directory id, usually the same as "
+            "MicrosoftAppTenantId), or set STRATEGIBOT_ALLOW_ANY_TENANT=1 to serve every tenant."
+        )
+    return None
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        number = int(text)
+    except ValueError:
+        raise BotSettingsError(f"{name}={text!r} is not a whole number; set it to {minimum} or more.") from None
+    if number < minimum:
+        raise BotSettingsError(f"{name}={number} is below {minimum}; set it to {minimum} or more.")
+    return number
 
 
 def is_loopback(host: str) -> bool:

@@ -31,6 +31,7 @@ class Texts:
     abstained_suggestions: str
     empty_message: str
     too_long: str
+    rate_limited: str
     attachment_only: str
     error: str
     feedback_thanks: str
@@ -83,6 +84,9 @@ SWEDISH = Texts(
         "Meddelandet är för långt för mig ({length} tecken, högst {limit}). Skriv frågan kortare, gärna i en "
         "eller två meningar."
     ),
+    rate_limited=(
+        "Du har ställt många frågor på kort tid, så jag tar en liten paus. Fråga igen om {seconds} sekunder."
+    ),
     attachment_only="Jag kan inte läsa bifogade filer eller bilder. Skriv din fråga som text.",
     error="Något gick fel när jag skulle svara. Försök igen om en stund. (Spårnings-id: {trace_id})",
     feedback_thanks="Tack för din återkoppling!",
@@ -134,6 +138,8 @@ ENGLISH = Texts(
     too_long=(
         "That message is too long for me ({length} characters, at most {limit}). Please ask in a sentence or two."
     ),
+    rate_limited="You've asked a lot of questions in a short time, so I'm taking a short break. Please ask again "
+    "in {seconds} seconds.",
     attachment_only="I can't read attached files or images. Please type your question.",
     error="Something went wrong while I was answering. Please try again in a moment. (Trace id: {trace_id})",
     feedback_thanks="Thank you for your feedback!",
