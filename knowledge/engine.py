@@ -8,7 +8,7 @@ composes a cited answer. When an ingest switches the index to a new generation, 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,9 @@ class _Loaded:
     composer: ExtractiveComposer
     register: ResponsibilityRegister
     who: WhoAnswerComposer
+    checked_suggestions: dict[str, bool] = field(default_factory=dict)
+    """Whether each suggestion drafted so far is answered: drafts repeat (they come from the documents'
+    headings and register), so each is asked once per index generation."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,10 @@ class Engine:
         for draft in draft_suggestions(ranked, loaded.register.records, loaded.documents, language):
             if len(kept) >= MAX_SUGGESTIONS:
                 break
-            if self._decide(self.evidence(draft))[1]:
+            answered = loaded.checked_suggestions.get(draft)
+            if answered is None:
+                answered = loaded.checked_suggestions[draft] = self._decide(self.evidence(draft))[1]
+            if answered:
                 kept.append(draft)
         return tuple(kept)
 
