@@ -23,9 +23,9 @@ from bot.engine_factory import open_engine
 from bot.terminal_render import render_answer, render_responsibilities, terminal_width
 from bot.text_table import wrap_words
 from ingest.pipeline import run_ingest
-from knowledge.embedders import create_embedder
 from knowledge.engine import Engine
-from knowledge.index_store import IndexUnavailable
+from knowledge.index.embedders import create_embedder
+from knowledge.index.index_store import IndexUnavailable
 from knowledge.settings import Settings, SettingsError
 from knowledge.types import Answer
 
@@ -225,7 +225,7 @@ def _manifest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _glossary(settings: Settings, args: argparse.Namespace) -> int:
-    from knowledge.glossary import Glossary
+    from knowledge.retrieval.glossary import Glossary
 
     for term in Glossary.load().printable():
         print(f"{term.name:<36} {term.english_name:<40} {term.kind}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from ingest.pipeline import run_ingest
-from knowledge.embedders import create_embedder
 from knowledge.engine import Engine, index_exists
+from knowledge.index.embedders import create_embedder
 from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from bot.text_table import RowGroup, render_table, wrap_words
-from knowledge.extractive import source_label
+from knowledge.answers.extractive import source_label
 from knowledge.types import Answer, Citation, IndexedDocument, Language, Responsibility
 
 TITLE_CHARS = 60

@@ -26,14 +26,14 @@ from ingest.loaders import UnreadableDocument, load_document
 from ingest.metadata import InvalidSidecar, is_sidecar, read_metadata, sidecar_of
 from ingest.responsibilities import ResponsibilityExtractor
 from ingest.splitter import PassageSplitter
-from knowledge.chroma_embedding import ChromaEmbedding
-from knowledge.embedders import Embedder
-from knowledge.embedding_cache import CachedEmbedder, EmbeddingCache
-from knowledge.glossary import Glossary
-from knowledge.index_store import Generation, IndexStore, copy_vectors
-from knowledge.lexical_index import LexicalIndex
-from knowledge.passage_text import passage_embedding_text, sentence_embedding_text, sentence_texts
+from knowledge.index.chroma_embedding import ChromaEmbedding
+from knowledge.index.embedders import Embedder
+from knowledge.index.embedding_cache import CachedEmbedder, EmbeddingCache
+from knowledge.index.index_store import Generation, IndexStore, copy_vectors
+from knowledge.index.lexical_index import LexicalIndex
+from knowledge.retrieval.glossary import Glossary
 from knowledge.settings import BUNDLED_CORPUS, BYTES_PER_MB, Settings
+from knowledge.text.passage_text import passage_embedding_text, sentence_embedding_text, sentence_texts
 from knowledge.types import IndexedDocument, IngestReport, Passage, Responsibility
 
 log = logging.getLogger(__name__)

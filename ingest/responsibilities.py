@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import Stemmer
 
-from knowledge.glossary import Glossary, Term
+from knowledge.retrieval.glossary import Glossary, Term
 from knowledge.types import IndexedDocument, Passage, Responsibility
 
 _ACTIONS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from knowledge.query import PreviousTurn
+from knowledge.retrieval.query import PreviousTurn
 
 MAX_CONVERSATIONS = 10_000
 

@@ -14,25 +14,25 @@ from typing import Any
 
 from knowledge.answerability.answer_types import AskedKinds, asked_kinds
 from knowledge.answerability.judge import AnswerabilityJudge, Judgement
+from knowledge.answers.extractive import ExtractiveComposer, source_label
+from knowledge.answers.generative import GenerativeComposer, create_chat_model
+from knowledge.answers.onboarding import get_started
 from knowledge.answers.suggestions import MAX_SUGGESTIONS, draft_suggestions
-from knowledge.chroma_embedding import ChromaEmbedding
+from knowledge.answers.who_answer import WhoAnswerComposer
 from knowledge.conversations import ConversationMemory
-from knowledge.embedders import Embedder, create_embedder
-from knowledge.extractive import ExtractiveComposer, source_label
-from knowledge.generative import GenerativeComposer, create_chat_model
-from knowledge.glossary import Glossary
-from knowledge.index_store import Generation, IndexStore, IndexUnavailable
-from knowledge.lexical_index import LexicalIndex
-from knowledge.onboarding import get_started
-from knowledge.query import PreviousTurn, Query, QueryBuilder
-from knowledge.register import RecordMatch, ResponsibilityRegister, subject_positions
+from knowledge.decisions.register import RecordMatch, ResponsibilityRegister, subject_positions
+from knowledge.index.chroma_embedding import ChromaEmbedding
+from knowledge.index.embedders import Embedder, create_embedder
+from knowledge.index.index_store import Generation, IndexStore, IndexUnavailable
+from knowledge.index.lexical_index import LexicalIndex
 from knowledge.retrieval.candidates import Candidate, CandidateFinder
+from knowledge.retrieval.glossary import Glossary
 from knowledge.retrieval.lemmas import Lemmatizer
 from knowledge.retrieval.passages import HybridRetriever
+from knowledge.retrieval.query import PreviousTurn, Query, QueryBuilder
 from knowledge.retrieval.ranker import Ranker
 from knowledge.settings import Settings
 from knowledge.types import Answer, IndexedDocument, Language, Passage, Responsibility, SearchHit
-from knowledge.who_answer import WhoAnswerComposer
 
 SNIPPET_CHARS = 220
 

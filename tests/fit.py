@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ingest.pipeline import run_ingest
 from knowledge.answerability.judge import ANSWERABILITY_FEATURES, ANSWERABILITY_SIGNS, answerability_features
 from knowledge.answerability.linear_model import MODELS_DIR, LinearModel
-from knowledge.embedders import create_embedder
+from knowledge.answers.extractive import with_context
 from knowledge.engine import Engine
-from knowledge.extractive import with_context
+from knowledge.index.embedders import create_embedder
 from knowledge.retrieval.candidates import CANDIDATE_FEATURES, Candidate
 from knowledge.retrieval.ranker import Ranker
 from knowledge.settings import Settings

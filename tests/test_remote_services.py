@@ -10,8 +10,8 @@ from servers import chroma_server, openai_embeddings_server
 from testsupport import settings_for
 
 from ingest.pipeline import run_ingest
-from knowledge.embedders import create_embedder
 from knowledge.engine import Engine
+from knowledge.index.embedders import create_embedder
 
 
 def test_chroma_server_mode_indexes_and_answers_through_the_server(warm_data_dir: Path, tmp_path: Path) -> None:

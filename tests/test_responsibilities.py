@@ -7,7 +7,7 @@ import pytest
 
 from ingest.responsibilities import ResponsibilityExtractor
 from knowledge.engine import Engine
-from knowledge.glossary import Glossary
+from knowledge.retrieval.glossary import Glossary
 from knowledge.types import Responsibility
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.text_analysis import words
+from knowledge.text.text_analysis import words
 
 KINDS = ("person", "body", "number", "date", "money", "place", "contact", "current", "yesno")
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from knowledge.answerability.answer_types import AskedKinds
 from knowledge.answerability.linear_model import LinearModel
-from knowledge.query import Query
 from knowledge.retrieval.candidates import CANDIDATE_FEATURES, Candidate
+from knowledge.retrieval.query import Query
 
 ANSWERABILITY_MODEL = "answerability"
 # Kinds whose absence from the evidence means the question is not answered, whatever else matches.

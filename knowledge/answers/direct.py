@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from knowledge.answerability.answer_types import AskedKinds
-from knowledge.text_analysis import words
+from knowledge.text.text_analysis import words
 from knowledge.types import Language
 
 MIN_QUESTION_SHARE = 0.5

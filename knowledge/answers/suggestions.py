@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from knowledge.phrases import phrase
+from knowledge.answers.phrases import phrase
 from knowledge.retrieval.candidates import Candidate
 from knowledge.types import IndexedDocument, Language, Responsibility
 

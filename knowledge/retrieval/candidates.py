@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 
 from knowledge.answerability.answer_types import KINDS, AskedKinds, held_kinds
-from knowledge.concepts import Concept
-from knowledge.lexical_index import LexicalIndex
-from knowledge.passage_text import sentence_texts
-from knowledge.query import Query
+from knowledge.index.lexical_index import LexicalIndex
+from knowledge.retrieval.concepts import Concept
 from knowledge.retrieval.lemmas import Lemmatizer
 from knowledge.retrieval.passages import HybridRetriever, PassageEvidence
+from knowledge.retrieval.query import Query
+from knowledge.text.passage_text import sentence_texts
 from knowledge.types import IndexedDocument, Passage
 
 # e5 cosine similarities live in a narrow band: unrelated text about 0.75, a paraphrase about 0.9.

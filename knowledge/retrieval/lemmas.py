@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import simplemma
 
-from knowledge.text_analysis import STOPWORDS, words
+from knowledge.text.text_analysis import STOPWORDS, words
 from knowledge.types import Language
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.embedders import Embedder
-from knowledge.lexical_index import LexicalIndex
-from knowledge.query import PREVIOUS_TURN_WEIGHT, Query
+from knowledge.index.embedders import Embedder
+from knowledge.index.lexical_index import LexicalIndex
+from knowledge.retrieval.query import PREVIOUS_TURN_WEIGHT, Query
 from knowledge.types import Passage
 
 RRF_K = 60

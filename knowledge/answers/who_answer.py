@@ -6,10 +6,10 @@ citation; when the records differ in scope, they are grouped by it and the answe
 
 from __future__ import annotations
 
-from knowledge.extractive import source_label
-from knowledge.glossary import Glossary
-from knowledge.phrases import phrase
-from knowledge.register import RecordMatch
+from knowledge.answers.extractive import source_label
+from knowledge.answers.phrases import phrase
+from knowledge.decisions.register import RecordMatch
+from knowledge.retrieval.glossary import Glossary
 from knowledge.types import Answer, Citation, IndexedDocument, Language
 
 OBJECT_CHARS = 150

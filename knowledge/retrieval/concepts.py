@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.glossary import Glossary
-from knowledge.lexical_index import LexicalIndex
-from knowledge.text_analysis import COMPOUND_PART_WEIGHT, STOPWORDS, words
+from knowledge.index.lexical_index import LexicalIndex
+from knowledge.retrieval.glossary import Glossary
+from knowledge.text.text_analysis import COMPOUND_PART_WEIGHT, STOPWORDS, words
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
-from knowledge.embedders import Embedder
+from knowledge.index.embedders import Embedder
 
 
 class ChromaEmbedding(EmbeddingFunction[Documents]):
@@ -32,7 +32,7 @@ class ChromaEmbedding(EmbeddingFunction[Documents]):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
-        raise NotImplementedError("open collections through knowledge.index_store with the project's embedder")
+        raise NotImplementedError("open collections through knowledge.index.index_store with the project's embedder")
 
     def default_space(self) -> str:  # type: ignore[override]
         return "cosine"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.embedders import Embedder
+from knowledge.index.embedders import Embedder
 
 
 def content_key(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.text_analysis import words
+from knowledge.text.text_analysis import words
 from knowledge.types import Language
 
 _SWEDISH = frozenset(

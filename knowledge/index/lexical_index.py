@@ -16,7 +16,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from knowledge.text_analysis import SwedishAnalyzer, vocabulary_of
+from knowledge.text.text_analysis import SwedishAnalyzer, vocabulary_of
 
 
 class LexicalIndex:

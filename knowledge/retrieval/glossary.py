@@ -11,9 +11,9 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.text_analysis import words
+from knowledge.text.text_analysis import words
 
-GLOSSARY_FILE = Path(__file__).parent / "data" / "glossary.tsv"
+GLOSSARY_FILE = Path(__file__).parents[1] / "data" / "glossary.tsv"
 _MAX_PHRASE = 5
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.concepts import Concept, concepts_of
-from knowledge.glossary import Glossary
-from knowledge.language import detect_language
-from knowledge.lexical_index import LexicalIndex
-from knowledge.text_analysis import COMPOUND_PART_WEIGHT, STOPWORDS, words
+from knowledge.index.lexical_index import LexicalIndex
+from knowledge.retrieval.concepts import Concept, concepts_of
+from knowledge.retrieval.glossary import Glossary
+from knowledge.text.language import detect_language
+from knowledge.text.text_analysis import COMPOUND_PART_WEIGHT, STOPWORDS, words
 from knowledge.types import Language
 
 # Follow-ups lean on the previous question: "Och om ...?", "And what about ...?".

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.concepts import Concept
-from knowledge.lexical_index import LexicalIndex
-from knowledge.query import Query
-from knowledge.text_analysis import words
+from knowledge.index.lexical_index import LexicalIndex
+from knowledge.retrieval.concepts import Concept
+from knowledge.retrieval.query import Query
+from knowledge.text.text_analysis import words
 from knowledge.types import Responsibility
 
 # Words that ask about each action, as prefixes of Swedish and English words.

@@ -12,9 +12,9 @@ import re
 
 from knowledge.answerability.answer_types import AskedKinds
 from knowledge.answers.direct import direct_lead
-from knowledge.phrases import phrase
-from knowledge.query import Query
+from knowledge.answers.phrases import phrase
 from knowledge.retrieval.candidates import Candidate as ScoredSentence
+from knowledge.retrieval.query import Query
 from knowledge.types import Answer, Citation, IndexedDocument, Language
 
 MAX_QUOTES = 3

@@ -1,0 +1,1 @@
+"""The responsibility register: who decides, is responsible for, coordinates what."""

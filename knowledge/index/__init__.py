@@ -1,0 +1,1 @@
+"""The index: Chroma collections, BM25, the passage table, embedders and their cache, by generation."""

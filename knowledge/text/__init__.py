@@ -1,0 +1,1 @@
+"""Text analysis shared by ingest and retrieval: words, stems, compounds, language, sentences."""
