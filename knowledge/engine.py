@@ -8,7 +8,7 @@ composes a cited answer. When an ingest switches the index to a new generation, 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -104,15 +104,19 @@ class Engine:
     # --- questions -----------------------------------------------------------------------------
 
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
+        return self._answer(question, conversation_id, follow_ups=True)
+
+    def _answer(self, question: str, conversation_id: str | None, follow_ups: bool) -> Answer:
         loaded = self._current()
         evidence = self.evidence(question, conversation_id)
         query = evidence.query
         ranked, answerable = self._decide(evidence)
         if not answerable:
-            return loaded.composer.abstain(query, self._suggestions(loaded, evidence, ranked))
+            return loaded.composer.abstain(query, self._suggestions(loaded, evidence, ranked) if follow_ups else ())
         if evidence.records:
             matches = list(evidence.records)
-            return loaded.who.compose(query.question, query.language, matches)
+            who = loaded.who.compose(query.question, query.language, matches)
+            return self._with_follow_ups(loaded, evidence, ranked, who) if follow_ups else who
         if self._generative is not None:
             # The quoted answer is the fallback and carries the citations the model words its answer from.
             quoted = loaded.composer.compose(query, ranked, evidence.asked)
@@ -123,7 +127,8 @@ class Engine:
                 fallback=quoted,
                 abstain=loaded.composer.abstain(query),
             )
-        return loaded.composer.compose(query, ranked, evidence.asked)
+        quoted = loaded.composer.compose(query, ranked, evidence.asked)
+        return self._with_follow_ups(loaded, evidence, ranked, quoted) if follow_ups else quoted
 
     def _decide(self, evidence: Evidence) -> tuple[list[Candidate], bool]:
         """The ranked candidates, and whether they answer the question."""
@@ -136,12 +141,21 @@ class Engine:
         )
         return ranked, answerable
 
+    def _with_follow_ups(self, loaded: _Loaded, evidence: Evidence, ranked: list[Candidate], answer: Answer) -> Answer:
+        """The answer with questions to ask next: about the nearby sentences that it does not quote."""
+        quoted = " ".join(" ".join(c.quote.split()) for c in answer.citations)
+        rest = [c for c in ranked if " ".join(c.text.split()) not in quoted]
+        return replace(answer, suggestions=self._suggestions(loaded, evidence, rest))
+
     def _suggestions(self, loaded: _Loaded, evidence: Evidence, ranked: list[Candidate]) -> tuple[str, ...]:
         """Questions close to the one asked that the documents do answer: each drafted one is asked, on its
         own and outside the conversation, and kept only if it is answered."""
         language = evidence.query.language
         kept: list[str] = []
+        asked = " ".join(evidence.query.question.lower().split())
         for draft in draft_suggestions(ranked, loaded.register.records, loaded.documents, language):
+            if draft.lower() == asked:
+                continue
             if len(kept) >= MAX_SUGGESTIONS:
                 break
             answered = loaded.checked_suggestions.get(draft)
@@ -204,7 +218,8 @@ class Engine:
 
     def get_started(self, language: Language = "sv") -> Answer:
         """The walk-through for new international contact persons, every step cited."""
-        return get_started(self.ask, language)
+        # Each step is its own answer; questions to ask next belong after the walk-through, not in it.
+        return get_started(lambda question: self._answer(question, None, follow_ups=False), language)
 
     def responsibilities(self) -> list[Responsibility]:
         """The responsibility register of the current index."""

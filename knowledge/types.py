@@ -127,7 +127,8 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     language: Language = "sv"
     suggestions: tuple[str, ...] = ()
-    """Questions the documents can answer, offered when the answer abstains."""
+    """Questions the documents answer, close to this one: what to ask instead after an abstention, what to
+    ask next after an answer."""
     question: str = ""
 
 

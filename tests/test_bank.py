@@ -92,3 +92,13 @@ def test_a_yes_or_no_question_is_answered_yes_or_no_before_the_quote(engine: Eng
     yes = engine.ask("Kan staden teckna intentionsavtal?")
     assert yes.text.startswith("Ja."), yes.text
     assert "kan teckna intentionsavtal" in yes.citations[0].quote
+
+
+def test_an_answer_offers_questions_to_ask_next_that_are_answered_too(engine: Engine) -> None:
+    answer = engine.ask("Får vi teckna vänortsavtal?")
+    assert not answer.abstained and answer.suggestions
+    quoted = " ".join(c.quote for c in answer.citations)
+    for suggestion in answer.suggestions:
+        followed = engine.ask(suggestion)
+        assert not followed.abstained, suggestion
+        assert followed.citations[0].quote not in quoted, "a follow-up leads somewhere new"

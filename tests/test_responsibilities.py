@@ -112,3 +112,12 @@ def test_a_who_question_about_something_no_sentence_assigns_is_not_answered(engi
     # kommunstyrelsen itself.
     answer = engine.ask("Vem leder kommunstyrelsen?")
     assert answer.abstained, answer.text
+
+
+def test_a_who_answer_names_the_body_that_coordinates_the_matter_too(engine: Engine) -> None:
+    # Nämnder och bolagsstyrelser handle visit requests; Kommunstyrelsen coordinates the major visits.
+    answer = engine.ask("Who handles requests for visits from foreign delegations?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "handläggning av internationella besöksförfrågningar" in quotes, answer.text
+    assert "Kommunstyrelsen koordinerar också betydande internationella besök" in quotes, answer.text
+    assert "coordinates" in answer.text

@@ -18,6 +18,8 @@ from knowledge.types import IndexedDocument, Language, Responsibility
 MAX_SUGGESTIONS = 3
 DRAFTS = 6
 """Questions drafted before checking: enough that three usually survive, few enough to stay fast."""
+MAX_SUGGESTION_CHARS = 80
+"""Longer questions do not fit on a button."""
 MAX_OBJECT_CHARS = 70
 """A who-question about a longer object reads as a paragraph; its section's question is used instead."""
 # Headings that name a part of a document rather than what it is about: a question about "sammanfattning"
@@ -71,7 +73,7 @@ def draft_suggestions(
             if record is not None
             else section_question(candidate, documents.get(candidate.passage.doc_id), language)
         )
-        if question and question not in drafted:
+        if question and len(question) <= MAX_SUGGESTION_CHARS and question not in drafted:
             drafted.append(question)
     return drafted
 

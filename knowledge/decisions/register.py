@@ -27,6 +27,10 @@ ACTION_WORDS: dict[str, tuple[str, ...]] = {
 }
 MIN_OBJECT_COVERAGE = 0.35
 RELATED_RATIO = 0.4
+# A body that coordinates or supports the matter asked about is part of the answer to "who handles it?",
+# though it is not what was asked: such a record must cover the question more fully to be shown.
+OTHER_ROLE_COVERAGE = 0.35
+OTHER_ROLES = frozenset(["samordnar", "stöder"])
 MAX_RECORDS = 3
 
 
@@ -62,11 +66,14 @@ class ResponsibilityRegister:
         total = sum(weights)
         category = own[-1]
         scored: list[tuple[bool, RecordMatch]] = []
+        other_roles: list[RecordMatch] = []
         for record, terms in zip(self.records, self._terms, strict=True):
-            if record.action not in actions:
-                continue
             covered = sum(w * c.credit(terms) for c, w in zip(content, weights, strict=True))
             coverage = covered / total if total else 0.0
+            if record.action not in actions:
+                if record.action in OTHER_ROLES and coverage >= OTHER_ROLE_COVERAGE:
+                    other_roles.append(RecordMatch(record, coverage))
+                continue
             if coverage >= MIN_OBJECT_COVERAGE:
                 scored.append((category.credit(terms) == 1.0, RecordMatch(record, coverage)))
         # The question's last concept names the kind of thing asked about ("... i stadsövergripande
@@ -78,6 +85,11 @@ class ResponsibilityRegister:
         best = ranked[0]
         chosen = [best]
         for match in ranked[1:]:
+            if len(chosen) >= MAX_RECORDS:
+                break
+            if match.score >= RELATED_RATIO * best.score and match.record.quote not in {c.record.quote for c in chosen}:
+                chosen.append(match)
+        for match in sorted(other_roles, key=lambda m: -m.score):
             if len(chosen) >= MAX_RECORDS:
                 break
             if match.score >= RELATED_RATIO * best.score and match.record.quote not in {c.record.quote for c in chosen}:

@@ -18,7 +18,6 @@ import pytest
 from aiohttp import web
 from bot_helpers import Connector, RunningBot, start_bot, start_site, teams_activity
 
-from bot.handler import MAX_MESSAGE_CHARS
 from bot.serving_settings import ServingSettings
 from bot.settings import BotSettings, BotSettingsError
 from bot.texts import SWEDISH
@@ -28,7 +27,8 @@ NORMAL_QUESTION = "Vem beslutar om medlemskap i internationella nätverk?"
 LONG_QUESTION = (
     "Jag undrar hur staden arbetar med internationella frågor, vem som beslutar om medlemskap i nätverk, "
     "vilka regler som gäller för resor och vänortsavtal, och hur EU-arbetet är organiserat i förvaltningarna. " * 40
-)[:MAX_MESSAGE_CHARS]
+)[: BotSettings().max_question_chars]
+"""The longest question the bot accepts: it goes to the lane for long questions."""
 CONNECTOR_TIMEOUT = 2.0
 
 
