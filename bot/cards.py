@@ -50,20 +50,14 @@ def document_line(document: IndexedDocument, texts: Texts) -> str:
 
 
 def ask_action(question: str) -> dict[str, Any]:
-    """A button that asks `question` as if the user had typed it.
+    """A button that asks `question`: Action.Submit with plain data, which Teams and the Agents Playground
+    both post as a message whose `value` is the data; the handler answers `value.question`.
 
-    `msteams.messageBack` makes Teams post the question as the user's message; clients that only know
-    Action.Submit (the Agents Playground) send `data` as the message value, which the handler reads too.
+    No `msteams` object (messageBack/imBack) in the data: the Agents Playground cannot send such a button
+    ("Cannot add property msTeams, object is not extensible"). Without messageBack the chat shows no
+    message from the user, so the answer repeats the question.
     """
-    return {
-        "type": "Action.Submit",
-        "title": question,
-        "data": {
-            "action": ASK_ACTION,
-            "question": question,
-            "msteams": {"type": "messageBack", "text": question, "displayText": question},
-        },
-    }
+    return {"type": "Action.Submit", "title": question, "data": {"action": ASK_ACTION, "question": question}}
 
 
 def welcome_card(texts: Texts, documents: list[IndexedDocument], examples: tuple[str, ...]) -> Card:

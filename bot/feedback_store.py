@@ -52,8 +52,10 @@ class FeedbackRecord:
     conversation_pseudonym: str
     reply_to_id: str
     matched_by: str
-    """How question and answer were found: "reply" (by the message id Teams sent), "latest-in-conversation"
-    (the client sent no id) or "none" (the answer is no longer in memory)."""
+    """How question and answer were found: "reply" (by the message id Teams sent in replyToId),
+    "only-answer-in-conversation" (the client sent no id, and the conversation had one answer),
+    "ambiguous" (no id and several answers: question and answer left empty rather than guessed) or "none"
+    (the answer is no longer in memory)."""
 
 
 class FeedbackStore:

@@ -11,7 +11,6 @@ import json
 import logging
 import math
 import re
-import time
 from http import HTTPStatus
 from typing import Any
 
@@ -29,13 +28,11 @@ from bot.rate_limit import SlidingWindowRateLimiter
 from bot.sent_answers import SentAnswers
 from bot.teams_message import answer_activity
 from bot.texts import language_from_locale, texts_for
-from knowledge.types import Language
+from bot.welcome_gate import WelcomeGate
+from knowledge.types import Answer, Language
 
 log = logging.getLogger(__name__)
 
-WELCOME_DEDUP_SECONDS = 10.0
-"""Teams (and the Agents Playground) send both installationUpdate and conversationUpdate on install;
-one welcome per conversation within this window."""
 
 EXAMPLE_QUESTIONS: dict[Language, tuple[str, ...]] = {
     # Short enough for a card button, which Teams cuts at about 45 characters.
@@ -75,7 +72,7 @@ class StrategibotHandler(TeamsActivityHandler):
         self._sent = sent_answers or SentAnswers()
         self._max_question_chars = max_question_chars
         self._rate_limiter = rate_limiter or SlidingWindowRateLimiter(0)
-        self._welcomed: dict[str, float] = {}
+        self._welcomes = WelcomeGate()
 
     # --- messages ----------------------------------------------------------------------------------
 
@@ -110,9 +107,9 @@ class StrategibotHandler(TeamsActivityHandler):
         except AnswerTimedOut:
             await turn_context.send_activity(MessageFactory.text(texts.took_too_long))
             return
-        response = await turn_context.send_activity(answer_activity(answer))
-        if response is not None and response.id:
-            self._sent.remember(_conversation_id(activity), response.id, question, answer)
+        # A card button's question (no typed text) is not shown as the user's message: the answer repeats it.
+        asked = question if not (activity.text or "").strip() else ""
+        await self._send_answer(turn_context, question, answer_activity(answer, asked), answer)
 
     async def _run_command(self, turn_context: TurnContext, command: Command) -> None:
         texts = texts_for(command.language)
@@ -124,7 +121,7 @@ class StrategibotHandler(TeamsActivityHandler):
             except AnswerTimedOut:
                 await turn_context.send_activity(MessageFactory.text(texts.took_too_long))
                 return
-            await turn_context.send_activity(answer_activity(answer))
+            await self._send_answer(turn_context, question_text(turn_context.activity), answer_activity(answer), answer)
             return
         if command.name == "help":
             card = cards.help_card(texts, EXAMPLE_QUESTIONS[command.language])
@@ -133,6 +130,12 @@ class StrategibotHandler(TeamsActivityHandler):
         else:
             card = cards.about_card(texts, len(await self._answerer.documents()), self._version)
         await turn_context.send_activity(MessageFactory.attachment(cards.card_attachment(card)))
+
+    async def _send_answer(self, turn_context: TurnContext, question: str, reply: Activity, answer: Answer) -> None:
+        """Send an answer and keep its activity id: feedback names the message it is about by that id."""
+        response = await turn_context.send_activity(reply)
+        if response is not None and response.id:
+            self._sent.remember(_conversation_id(turn_context.activity), response.id, question, answer)
 
     # --- onboarding --------------------------------------------------------------------------------
 
@@ -150,12 +153,8 @@ class StrategibotHandler(TeamsActivityHandler):
 
     async def _welcome(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        conversation = activity.conversation.id if activity.conversation else ""
-        now = time.monotonic()
-        self._welcomed = {c: t for c, t in self._welcomed.items() if now - t < WELCOME_DEDUP_SECONDS}
-        if conversation in self._welcomed:
+        if not self._welcomes.admit(_conversation_id(activity), activity.type or "", activity.id):
             return
-        self._welcomed[conversation] = now
         language = activity_language(activity)
         card = cards.welcome_card(texts_for(language), await self._answerer.documents(), EXAMPLE_QUESTIONS[language])
         await turn_context.send_activity(MessageFactory.attachment(cards.card_attachment(card)))

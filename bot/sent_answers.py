@@ -1,9 +1,10 @@
-"""The answers the bot sent recently, by the id the connector gave each reply.
+"""The answers the bot sent recently, by the activity id the connector gave each reply.
 
-A feedback invoke only names the message it is about (Teams puts its id in `replyToId`); this is how the
-stored feedback gets the question, the answer and its sources. Clients that leave `replyToId` out (the
-Agents Playground) get the conversation's latest answer, and the record says it was matched that way.
-Kept in memory and bounded: feedback on an answer sent before a restart is stored without them.
+A feedback invoke names the message it is about by that id: Teams puts it in `replyToId`. The Agents
+Playground (0.2.x) sends no id at all, and nothing of the message (not its channelData, not its entities)
+comes back with its feedback, so feedback there is tied to an answer only when the conversation has just
+one: with several, any choice would be a guess, and a guess stored as fact is worse than no answer.
+Kept in memory and bounded: feedback on an answer sent before a restart is stored without it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Literal
 
 from knowledge.types import Answer
 
-MatchedBy = Literal["reply", "latest-in-conversation", "none"]
+MatchedBy = Literal["reply", "only-answer-in-conversation", "ambiguous", "none"]
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,19 @@ class SentAnswers:
     def __init__(self, capacity: int = 2000) -> None:
         self._capacity = capacity
         self._by_reply: OrderedDict[str, SentAnswer] = OrderedDict()
-        self._latest: OrderedDict[str, SentAnswer] = OrderedDict()
+        self._replies_in: OrderedDict[str, list[str]] = OrderedDict()
+        """Reply ids per conversation, oldest first."""
         self._lock = threading.Lock()
 
     def remember(self, conversation_id: str, reply_id: str, question: str, answer: Answer) -> None:
-        sent = SentAnswer(question, answer)
         with self._lock:
-            for table, key in ((self._by_reply, reply_id), (self._latest, conversation_id)):
-                table[key] = sent
-                table.move_to_end(key)
+            self._by_reply[reply_id] = SentAnswer(question, answer)
+            self._by_reply.move_to_end(reply_id)
+            replies = self._replies_in.setdefault(conversation_id, [])
+            replies.append(reply_id)
+            del replies[:-2]  # whether there is one answer or several is all `find` needs
+            self._replies_in.move_to_end(conversation_id)
+            for table in (self._by_reply, self._replies_in):
                 while len(table) > self._capacity:
                     table.popitem(last=False)
 
@@ -45,5 +50,8 @@ class SentAnswers:
             if reply_id:
                 sent = self._by_reply.get(reply_id)
                 return (sent, "reply") if sent else (None, "none")
-            sent = self._latest.get(conversation_id)
-            return (sent, "latest-in-conversation") if sent else (None, "none")
+            replies = self._replies_in.get(conversation_id, [])
+            if len(replies) > 1:
+                return None, "ambiguous"
+            sent = self._by_reply.get(replies[0]) if replies else None
+            return (sent, "only-answer-in-conversation") if sent else (None, "none")

@@ -7,6 +7,7 @@ small subclass whose attribute map names the extra fields.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from botbuilder.schema import Activity, ActivityTypes, CardAction, Entity, SuggestedActions
@@ -47,31 +48,39 @@ def citation_claim(citation: Citation) -> dict[str, Any]:
     """One `Claim` of the entity: Teams shows it behind the [n] pill of the same position."""
     name = citation.document if not citation.section else f"{citation.document} – {citation.section}"
     keywords = [k for k in (citation.kind, citation.date, citation.section) if k]
-    return {
-        "@type": "Claim",
-        "position": citation.number,
-        "appearance": {
-            "@type": "DigitalDocument",
-            "name": name,
-            "abstract": shorten(citation.quote, ABSTRACT_MAX),
-            "keywords": [shorten(k, KEYWORD_MAX) for k in keywords[:KEYWORDS_MAX]],
-        },
+    appearance: dict[str, Any] = {
+        "@type": "DigitalDocument",
+        "name": name,
+        "abstract": shorten(citation.quote, ABSTRACT_MAX),
+        "keywords": [shorten(k, KEYWORD_MAX) for k in keywords[:KEYWORDS_MAX]],
     }
+    # The published document, where there is one: Teams makes the citation open it.
+    if (citation.url or "").startswith(("https://", "http://")):
+        appearance["url"] = citation.url
+    return {"@type": "Claim", "position": citation.number, "appearance": appearance}
 
 
-def answer_activity(answer: Answer) -> Activity:
-    """The reply for an answer; an abstention lists the questions the documents can answer instead."""
+def answer_activity(answer: Answer, asked: str = "") -> Activity:
+    """The reply for an answer; an abstention lists the questions the documents can answer instead.
+
+    `asked` is the question of a card button: a button press shows no message from the user in the chat,
+    so the answer opens with the question it answers.
+    """
     texts = texts_for(answer.language)
-    text = teams_markdown(answer.text)
+    text = answer.text
     suggested = None
     if answer.abstained and answer.suggestions:
         missing = [s for s in answer.suggestions if s not in text]
         if missing:
-            text += "\n\n" + texts.abstained_suggestions + "\n" + "\n".join(f"- {s}" for s in missing)
-        # Buttons that ask the suggestion, where the client shows suggested actions (1:1 chats).
+            text += "\n" + texts.abstained_suggestions + "\n" + "\n".join(f"- {s}" for s in missing)
+        # Buttons that ask the suggestion, where the client shows suggested actions (1:1 chats). The title
+        # is the whole question: the Agents Playground sends the title, Teams the value.
         suggested = SuggestedActions(
-            actions=[CardAction(type="imBack", title=shorten(s, 60), value=s) for s in answer.suggestions]
+            actions=[CardAction(type="imBack", title=s, value=s) for s in answer.suggestions]
         )
+    text = teams_markdown(text)
+    if asked:
+        text = f"**{_markdown_escaped(asked)}**\n\n{text}"
     return Activity(
         type=ActivityTypes.message,
         text=text,
@@ -82,11 +91,49 @@ def answer_activity(answer: Answer) -> Activity:
     )
 
 
+_BULLET = re.compile(r"^([-*+])\s+")
+_NUMBERED = re.compile(r"^(\d{1,9})([.)])\s+")
+_CITATION_MARKER = re.compile(r"\[\d+\]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
 def teams_markdown(text: str) -> str:
     """Answer text as Teams renders it: Teams joins single line breaks, so every line of an answer becomes
-    a paragraph of its own, and a line that opens with a dash a list item."""
+    a paragraph of its own, and a line that opens with a dash a list item.
+
+    A list item with no item of its list next to it becomes a plain paragraph. A one-item list is a
+    "tight" list, whose item holds bare text instead of a paragraph, and Teams clients turn [n] into a
+    citation pill only in paragraphs: in a lone item the marker would stay plain "[1]". Items separated by
+    blank lines form a "loose" list, whose items are paragraphs, so runs of two or more keep their bullets.
+    A lone numbered item keeps its number, escaped, where it carries a marker.
+    """
     lines = [("- " + line[2:]) if line.startswith("– ") else line for line in text.splitlines()]
-    return "\n\n".join(line for line in lines if line.strip())
+    lines = [line.strip() for line in lines if line.strip()]
+    kept = []
+    for i, line in enumerate(lines):
+        neighbours = lines[max(i - 1, 0) : i] + lines[i + 1 : i + 2]
+        kind = _list_kind(line)
+        if kind and all(_list_kind(n) != kind for n in neighbours):
+            if kind in "-*+":
+                line = _BULLET.sub("", line)
+            elif _CITATION_MARKER.search(line):
+                line = _NUMBERED.sub(r"\1\\\2 ", line)
+        kept.append(line)
+    return "\n\n".join(kept)
+
+
+def _list_kind(line: str) -> str:
+    """The marker that decides which list a line belongs to: markdown starts a new list when the bullet
+    character or the number's delimiter changes."""
+    bullet = _BULLET.match(line)
+    if bullet:
+        return bullet.group(1)
+    numbered = _NUMBERED.match(line)
+    return "1" + numbered.group(2) if numbered else ""
+
+
+def _markdown_escaped(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def shorten(text: str, limit: int) -> str:

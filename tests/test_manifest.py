@@ -101,3 +101,13 @@ def test_app_package_refuses_what_is_not_an_app_id(app_id: str, tmp_path: Path) 
     with pytest.raises(PackageError, match="Microsoft App ID"):
         build_app_package(app_id, tmp_path / "x.zip")
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_agents_playground_shows_the_apps_name() -> None:
+    """The playground's configuration file (read from the directory it starts in) names the bot as the
+    manifest does; without it the playground calls the bot "Test Bot"."""
+    config = (ROOT / ".m365agentsplayground.yml").read_text(encoding="utf-8")
+    after_bot = config.split("\nbot:\n", 1)[1].splitlines()
+    bot_block = after_bot[: next(i for i, line in enumerate(after_bot) if not line.startswith("  "))]
+    names = [line.split(":", 1)[1].strip() for line in bot_block if line.startswith("  name:")]
+    assert names == [manifest()["name"]["short"]]

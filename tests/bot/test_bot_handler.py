@@ -10,10 +10,12 @@ import pytest
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity
 
+from bot.cards import ask_action
 from bot.engine_port import AsyncAnswerer
 from bot.feedback_store import FeedbackStore
 from bot.handler import EXAMPLE_QUESTIONS, StrategibotHandler, feedback_comment, question_text
-from bot.teams_message import AIMessageEntity, answer_activity, shorten
+from bot.teams_message import AIMessageEntity, answer_activity, citation_claim, shorten, teams_markdown
+from bot.welcome_gate import WelcomeGate
 from knowledge.engine import Engine
 from knowledge.types import Answer, Citation
 
@@ -105,7 +107,7 @@ async def test_feedback_invoke_returns_an_invoke_response_and_stores_a_pseudonym
 ) -> None:
     adapter = adapter_for(handler)
     await send(adapter, type="message", text="Får vi teckna ett vänortsavtal?")
-    # Without replyToId (as the Agents Playground sends it) the conversation's latest answer is meant.
+    # Without replyToId (as the Agents Playground sends it) the conversation's only answer is meant.
     replies = await send(
         adapter, type="invoke", name="message/submitAction",
         value={"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": "Bra"}},
@@ -116,7 +118,7 @@ async def test_feedback_invoke_returns_an_invoke_response_and_stores_a_pseudonym
     assert invoke_response.value.status == 200
     assert invoke_response.value.body == {"status": 200}
     [record] = FeedbackStore(tmp_path).all()
-    assert (record.reaction, record.comment, record.matched_by) == ("like", "Bra", "latest-in-conversation")
+    assert (record.reaction, record.comment, record.matched_by) == ("like", "Bra", "only-answer-in-conversation")
     assert record.question == "Får vi teckna ett vänortsavtal?"
     assert record.user_pseudonym == FeedbackStore(tmp_path).pseudonym("aad-1") != "aad-1"
 
@@ -202,9 +204,69 @@ async def test_welcome_card_offers_getting_started(handler: StrategibotHandler) 
 
 
 def test_answer_lines_stay_apart_in_teams_markdown() -> None:
-    from bot.teams_message import teams_markdown
-
     text = "Det beror på.\n– Stadsövergripande: A [1]\n– Bara den egna verksamheten: B [2]\nVilket som gäller."
     assert teams_markdown(text) == (
         "Det beror på.\n\n- Stadsövergripande: A [1]\n\n- Bara den egna verksamheten: B [2]\n\nVilket som gäller."
     )
+
+
+def test_a_lone_list_item_is_sent_as_a_paragraph() -> None:
+    # Teams clients make [n] a pill only inside paragraphs; a one-item list holds bare text.
+    assert teams_markdown("Enligt Trafikkontoret:\n– Finansborgarrådet leder beredningen [1]") == (
+        "Enligt Trafikkontoret:\n\nFinansborgarrådet leder beredningen [1]"
+    )
+    walk = "1. Din roll\n– A [1]\n2. Vem beslutar\n– B [2]\n– C [3]\n7) Ensam punkt [4]\n* Annan lista [5]"
+    assert teams_markdown(walk).split("\n\n") == [
+        "1. Din roll",  # a numbered step without a marker stays a list item: its number shows
+        "A [1]",  # a bullet next to a numbered item is a list of its own, of one item
+        "2. Vem beslutar",
+        "- B [2]",
+        "- C [3]",
+        "7\\) Ensam punkt [4]",  # keeps its number, escaped so that it is not a list
+        "Annan lista [5]",  # another bullet character starts another list
+    ]
+
+
+def test_a_citation_links_to_the_published_document_where_there_is_one() -> None:
+    def claim(url: str) -> dict:
+        citation = Citation(number=1, document="Internationella beredningen", section="", date="", quote="Citat.",
+                            source="x.txt", score=1.0, url=url)
+        return citation_claim(citation)["appearance"]
+
+    published = "https://start.stockholm/om-stockholms-stad/internationella-beredningen/"
+    assert claim(published)["url"] == published
+    assert "url" not in claim("")
+    assert "url" not in claim("javascript:alert(1)")
+
+
+def test_card_buttons_carry_plain_data_that_every_client_can_send() -> None:
+    button = ask_action("Vem leder internationella beredningen?")
+    assert button == {
+        "type": "Action.Submit",
+        "title": "Vem leder internationella beredningen?",
+        "data": {"action": "ask", "question": "Vem leder internationella beredningen?"},
+    }
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_welcome_gate_answers_one_install_pair_once_and_each_new_pair_again() -> None:
+    clock = _Clock()
+    gate = WelcomeGate(pair_seconds=10.0, clock=clock)
+
+    assert gate.admit("c", "conversationUpdate", "1") is True
+    assert gate.admit("c", "installationUpdate", "2") is False, "the install's second announcement"
+    clock.now += 1.5  # a reload soon after: the same pair again
+    assert gate.admit("c", "installationUpdate", "3") is True
+    assert gate.admit("c", "conversationUpdate", "4") is False
+    assert gate.admit("c", "conversationUpdate", "4") is False, "a redelivered activity"
+    assert gate.admit("other", "installationUpdate", "5") is True
+    clock.now += 60
+    assert gate.admit("c", "installationUpdate", "6") is True
+    assert gate.admit("c", "conversationUpdate", "7") is False

@@ -188,7 +188,54 @@ async def test_example_button_asks_its_question(bot: RunningBot, connector: Conn
     )
     await post(bot, pressed)
 
-    assert_teams_ai_answer((await connector.wait_for(1))[0])
+    answer = (await connector.wait_for(1))[0]
+    assert_teams_ai_answer(answer)
+    # The chat shows no message from the user for a button press: the answer says what it answers.
+    assert answer["text"].startswith("**Får vi teckna ett vänortsavtal?**\n\n")
+
+
+async def test_every_new_page_is_welcomed_once_and_redelivery_never(bot: RunningBot, connector: Connector) -> None:
+    def announcement(kind: str, activity_id: str) -> dict[str, Any]:
+        if kind == "conversationUpdate":
+            return teams_activity(connector.url, type=kind, id=activity_id, text=None,
+                                  membersAdded=[{"id": "28:strategibot"}, {"id": "29:user-1"}])
+        return teams_activity(connector.url, type=kind, id=activity_id, text=None, action="add")
+
+    # The Agents Playground announces every page load with this pair, in the same conversation.
+    for page in ("load", "reload"):
+        await post(bot, announcement("conversationUpdate", f"{page}-1"))
+        await post(bot, announcement("installationUpdate", f"{page}-2"))
+    await post(bot, announcement("installationUpdate", "reload-2"))  # redelivered by the channel
+
+    welcomes = connector.messages()
+    assert len(welcomes) == 2, "one welcome per page, none for the second announcement or a redelivery"
+    assert all("Strategibot" in json.dumps(w["attachments"][0]["content"]) for w in welcomes)
+
+
+async def test_feedback_is_stored_against_the_answer_it_was_given_on(
+    bot: RunningBot, connector: Connector
+) -> None:
+    first, second = "Får vi teckna ett vänortsavtal?", "Vem leder internationella beredningen?"
+    for number, question in enumerate((first, second)):
+        await post(bot, teams_activity(connector.url, id=f"q-{number}", text=question))
+    answers = await connector.wait_for(2)
+    first_id = f"reply-{connector.posted.index(answers[0]) + 1}"  # the stand-in numbers every post it gets
+
+    def feedback(**fields: Any) -> dict[str, Any]:
+        value = {"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": ""}}
+        return teams_activity(connector.url, type="invoke", name="message/submitAction", text=None,
+                              value=value, **fields)
+
+    # Teams names the message in replyToId; the Agents Playground sends nothing that identifies it.
+    assert (await post(bot, feedback(id="f:10", replyToId=first_id)))[0] == 200
+    assert (await post(bot, feedback(id="f:11")))[0] == 200
+
+    on_first, unnamed = FeedbackStore(bot.data_dir).all()
+    assert (on_first.matched_by, on_first.reply_to_id, on_first.question) == ("reply", first_id, first)
+    assert "vänortsavtal" in on_first.answer
+    assert (unnamed.matched_by, unnamed.question, unnamed.answer) == ("ambiguous", "", ""), (
+        "with two answers and no id, neither is guessed"
+    )
 
 
 async def test_feedback_invoke_is_answered_once_and_stored(bot: RunningBot, connector: Connector) -> None:
@@ -286,6 +333,8 @@ async def test_abstention_is_friendly_and_suggests_questions(bot: RunningBot, co
     assert "[1]" not in answer["text"]
     assert answer["suggestedActions"]["actions"], "rephrasings offered as buttons"
     assert all(a["type"] == "imBack" for a in answer["suggestedActions"]["actions"])
+    # The Agents Playground sends an imBack's title, Teams its value: both are the whole question.
+    assert all(a["title"] == a["value"] for a in answer["suggestedActions"]["actions"])
     assert ai_entity(answer)["citation"] == []
 
 

@@ -1,17 +1,23 @@
 // Drives the Microsoft 365 Agents Playground (a local Teams client) in headless Chromium, as a person
-// would: waits for the welcome card, asks a question, hovers the citation pill, gives a thumbs-up with a
-// comment. Prints one JSON line with what it saw; the Python test asserts on it and on the bot's store.
+// would: waits for the welcome card, presses one of its example questions and "Get started", hovers the
+// citation pills, types a question, gives a thumbs-up with a comment on the first answer, reloads the page.
+// Prints one JSON line with what it saw; the Python test asserts on it and on the bot's feedback store.
 //
-// Environment: PLAYGROUND_URL, QUESTION, COMMENT, SCREENSHOT (PNG path), CHROMIUM (executable).
+// Environment: PLAYGROUND_URL, EXAMPLE (a welcome-card button), GET_STARTED (its button), WALK_HEADER (the
+// first words of the getting-started answer), QUESTION (typed), COMMENT, SCREENSHOT (PNG path), CHROMIUM.
 import { chromium } from 'playwright-core';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const playgroundUrl = env('PLAYGROUND_URL', 'http://localhost:56150');
-const question = env('QUESTION', 'Får vi teckna ett vänortsavtal?');
+const example = env('EXAMPLE', 'Who chairs the international committee?');
+const getStarted = env('GET_STARTED', 'Get started');
+const walkHeader = env('WALK_HEADER', 'Getting started as');
+const question = env('QUESTION', 'Vad är internationella beredningen?');
 const comment = env('COMMENT', 'Tydligt svar med källa.');
 const screenshot = env('SCREENSHOT', 'answer.png');
 const timeout = Number(env('STEP_TIMEOUT_MS', '30000'));
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const PLAIN_MARKER = /\[\d+\]/g;
 
 const result = { steps: [], blockedHosts: [] };
 const started = Date.now();
@@ -36,36 +42,55 @@ try {
   });
   await page.goto(playgroundUrl);
 
-  const welcome = page.locator('.ac-adaptiveCard').filter({ hasText: 'Strategibot' }).first();
+  const welcomeCard = () => page.locator('.ac-adaptiveCard').filter({ hasText: 'Strategibot' });
+  const welcome = welcomeCard().first();
   await welcome.waitFor({ timeout });
   result.welcomeText = await welcome.innerText();
+  // The bot's name as the chat shows it: the avatar's label and the author line of its messages.
+  result.botAvatarLabels = await page.locator('[aria-label="Strategibot"]').count();
+  result.testBotShown = await page.getByText('Test Bot', { exact: true }).count();
   step('welcome card');
 
-  const editor = page.locator('[data-lexical-editor="true"][role="textbox"]');
-  await editor.click();
-  await editor.pressSequentially(question);
-  await page.locator('button[aria-label="Send Message"]').click();
+  // A bubble of the bot with the given text and at least one citation pill.
+  const citedBubble = (text) =>
+    page.locator('.fai-OutputCard').filter({ hasText: text }).filter({ has: page.locator('a.fai-Citation') }).last();
+  const pillsOf = async (bubble) => {
+    const text = await bubble.innerText();
+    return { text, pills: await bubble.locator('a.fai-Citation').count(), plainMarkers: text.match(PLAIN_MARKER) ?? [] };
+  };
+  const hoverFirstPill = async (bubble) => {
+    await bubble.locator('a.fai-Citation').first().hover();
+    const popover = page.locator('.fui-PopoverSurface').last();
+    await popover.waitFor({ timeout });
+    const seen = {
+      text: await popover.innerText(),
+      links: await popover.locator('a[href]').evaluateAll((links) => links.map((a) => a.href)),
+    };
+    return { popover, seen };
+  };
 
-  // The answer is the bubble that carries a citation pill.
-  const answer = page.locator('.fai-OutputCard').filter({ has: page.locator('a.fai-Citation') }).last();
-  await answer.waitFor({ timeout });
-  result.answerText = await answer.innerText();
-  result.citationPills = await answer.locator('a.fai-Citation').count();
-  result.aiLabel = await page.getByText('AI generated', { exact: true }).last().isVisible();
-  step('answer with citation');
-
-  await answer.locator('a.fai-Citation').first().hover();
-  const popover = page.locator('.fui-PopoverSurface').last();
-  await popover.waitFor({ timeout });
-  result.citationPopover = await popover.innerText();
+  await welcome.getByRole('button', { name: example, exact: true }).click();
+  const exampleAnswer = citedBubble(example);
+  await exampleAnswer.waitFor({ timeout });
+  result.example = await pillsOf(exampleAnswer);
+  const { popover, seen } = await hoverFirstPill(exampleAnswer);
+  result.example.popover = seen;
   // Let the popover finish fading in, so the screenshot shows it as a person sees it.
   await page.waitForFunction((el) => getComputedStyle(el).opacity === '1', await popover.elementHandle(), { timeout });
   await page.waitForTimeout(300);
   await page.screenshot({ path: screenshot });
-  step('citation popover', { screenshot });
-
   await page.mouse.move(5, 5);
-  await page.locator('button[aria-label="Like"]').last().click();
+  step('example button answered', { screenshot });
+
+  await welcome.getByRole('button', { name: getStarted, exact: true }).click();
+  const walk = citedBubble(walkHeader);
+  await walk.waitFor({ timeout: 2 * timeout });
+  result.walk = await pillsOf(walk);
+  step('get started answered');
+
+  // 👍 on the first of the two answers: the Like button of the message that holds the example answer.
+  const exampleMessage = exampleAnswer.locator('xpath=ancestor::*[.//button[@aria-label="Like"]][1]');
+  await exampleMessage.locator('button[aria-label="Like"]').click();
   const dialog = page.locator('[role="dialog"]').filter({ has: page.locator('textarea') }).last();
   await dialog.waitFor({ timeout });
   await dialog.locator('textarea').fill(comment);
@@ -73,7 +98,28 @@ try {
   const outcome = page.getByText(/We appreciate your feedback|Unable to reach app/).first();
   await outcome.waitFor({ timeout });
   result.feedbackOutcome = await outcome.innerText();
+  const thanks = page.locator('[role="dialog"]').filter({ has: outcome });
+  await thanks.getByRole('button', { name: /close/i }).last().click();
+  await thanks.waitFor({ state: 'hidden', timeout });
   step('feedback');
+
+  const cited = page.locator('.fai-OutputCard').filter({ has: page.locator('a.fai-Citation') });
+  const citedBefore = await cited.count();
+  const editor = page.locator('[data-lexical-editor="true"][role="textbox"]');
+  await editor.click();
+  await editor.pressSequentially(question);
+  await page.locator('button[aria-label="Send Message"]').click();
+  const typed = cited.nth(citedBefore);
+  await typed.waitFor({ timeout });
+  result.typed = await pillsOf(typed);
+  result.typed.popover = (await hoverFirstPill(typed)).seen;
+  await page.mouse.move(5, 5);
+  step('typed question answered');
+
+  await page.reload();
+  await welcomeCard().first().waitFor({ timeout });
+  result.welcomesAfterReload = await welcomeCard().count();
+  step('welcome after reload');
   result.ok = true;
 } catch (error) {
   result.ok = false;
