@@ -61,7 +61,8 @@ def citation_claim(citation: Citation) -> dict[str, Any]:
 
 
 def answer_activity(answer: Answer, asked: str = "") -> Activity:
-    """The reply for an answer; an abstention lists the questions the documents can answer instead.
+    """The reply for an answer, with its suggested questions as buttons; an abstention also lists them in
+    the text.
 
     `asked` is the question of a card button: a button press shows no message from the user in the chat,
     so the answer opens with the question it answers.
@@ -70,11 +71,14 @@ def answer_activity(answer: Answer, asked: str = "") -> Activity:
     text = answer.text
     suggested = None
     if answer.abstained and answer.suggestions:
+        # Clients without suggested actions (group chats, channels) still see what to ask instead.
         missing = [s for s in answer.suggestions if s not in text]
         if missing:
             text += "\n" + texts.abstained_suggestions + "\n" + "\n".join(f"- {s}" for s in missing)
-        # Buttons that ask the suggestion, where the client shows suggested actions (1:1 chats). The title
-        # is the whole question: the Agents Playground sends the title, Teams the value.
+    if answer.suggestions:
+        # Buttons that ask the suggestion (after an answer: what to ask next), where the client shows
+        # suggested actions (1:1 chats). The title is the whole question: the Agents Playground sends the
+        # title, Teams the value.
         suggested = SuggestedActions(
             actions=[CardAction(type="imBack", title=s, value=s) for s in answer.suggestions]
         )
