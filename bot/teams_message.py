@@ -75,7 +75,7 @@ def answer_activity(answer: Answer, asked: str = "") -> Activity:
         missing = [s for s in answer.suggestions if s not in text]
         if missing:
             text += "\n" + texts.abstained_suggestions + "\n" + "\n".join(f"- {s}" for s in missing)
-    if answer.suggestions:
+    if answer.suggestions and answer.abstained:
         # Buttons that ask the suggestion (after an answer: what to ask next), where the client shows
         # suggested actions (1:1 chats). The title is the whole question: the Agents Playground sends the
         # title, Teams the value.

@@ -106,9 +106,15 @@ class Engine:
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
         return self._answer(question, conversation_id, follow_ups=True)
 
-    def _answer(self, question: str, conversation_id: str | None, follow_ups: bool) -> Answer:
+    def _answer(
+        self, question: str, conversation_id: str | None, follow_ups: bool, language: Language | None = None
+    ) -> Answer:
+        """``language``: compose in this language rather than the question's (getting started asks its
+        steps in Swedish for every asker)."""
         loaded = self._current()
         evidence = self.evidence(question, conversation_id)
+        if language is not None and language != evidence.query.language:
+            evidence = replace(evidence, query=replace(evidence.query, language=language))
         query = evidence.query
         ranked, answerable = self._decide(evidence)
         if not answerable:
@@ -219,7 +225,7 @@ class Engine:
     def get_started(self, language: Language = "sv") -> Answer:
         """The walk-through for new international contact persons, every step cited."""
         # Each step is its own answer; questions to ask next belong after the walk-through, not in it.
-        return get_started(lambda question: self._answer(question, None, follow_ups=False), language)
+        return get_started(lambda question, wanted: self._answer(question, None, False, wanted), language)
 
     def responsibilities(self) -> list[Responsibility]:
         """The responsibility register of the current index."""

@@ -338,17 +338,6 @@ async def test_abstention_is_friendly_and_suggests_questions(bot: RunningBot, co
     assert ai_entity(answer)["citation"] == []
 
 
-async def test_an_answer_offers_questions_to_ask_next_as_buttons(bot: RunningBot, connector: Connector) -> None:
-    await post(bot, teams_activity(connector.url, text="Får vi teckna vänortsavtal?"))
-
-    answer = (await connector.wait_for(1))[0]
-    assert answer["text"].startswith("Nej.") and "[1]" in answer["text"]
-    actions = answer["suggestedActions"]["actions"]
-    assert 1 <= len(actions) <= 3
-    assert all(a["type"] == "imBack" and a["title"] == a["value"] and a["value"].endswith("?") for a in actions)
-    assert not any(a["value"] in answer["text"] for a in actions), "buttons only: the answer stays short"
-
-
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
