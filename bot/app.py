@@ -22,9 +22,10 @@ from msrest.serialization import Model
 
 from bot.auth import RequestAuthenticator, Unauthorized
 from bot.engine_port import Answerer, AsyncAnswerer
-from bot.feedback_store import FeedbackStore
 from bot.handler import StrategibotHandler, activity_language
 from bot.settings import BotSettings
+from bot.store.settings import StoreSettings
+from bot.store.store import Store
 from bot.texts import texts_for
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ MAX_BODY_BYTES = 256 * 1024
 
 AUTHENTICATOR = web.AppKey("authenticator", RequestAuthenticator)
 ANSWERER = web.AppKey("answerer", AsyncAnswerer)
-FEEDBACK = web.AppKey("feedback", FeedbackStore)
+STORE = web.AppKey("store", Store)
 
 
 def create_app(
@@ -43,14 +44,17 @@ def create_app(
     data_dir: Path,
     *,
     authenticator: RequestAuthenticator | None = None,
+    store: Store | None = None,
 ) -> web.Application:
-    """Wire the bot: the engine's answers, the feedback store in `data_dir`, Bot Framework auth."""
+    """Wire the bot: the engine's answers, Bot Framework auth, and the store for feedback and the question
+    log (`store`, owned by the caller; without one, a SQLite store in `data_dir` that the app closes)."""
     authenticator = authenticator or RequestAuthenticator(bot_settings)
     answerer = AsyncAnswerer(engine)
-    feedback = FeedbackStore(data_dir)
+    owns_store = store is None
+    store = store or Store.open(StoreSettings(data_dir=data_dir))
     adapter = CloudAdapter(authenticator.bot_framework_authentication)
     adapter.on_turn_error = _on_turn_error
-    handler = StrategibotHandler(answerer, feedback, version=_version())
+    handler = StrategibotHandler(answerer, store, version=_version())
 
     async def messages(request: web.Request) -> web.StreamResponse:
         activity = await _read_activity(request)
@@ -76,12 +80,13 @@ def create_app(
     async def close(app: web.Application) -> None:
         answerer.close()
         authenticator.close()
-        feedback.close()
+        if owns_store:
+            store.close()
 
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_never_500_for_client_errors])
     app[AUTHENTICATOR] = authenticator
     app[ANSWERER] = answerer
-    app[FEEDBACK] = feedback
+    app[STORE] = store
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_cleanup.append(close)

@@ -6,6 +6,7 @@ Retrieval and answering live in `knowledge/`; what the replies look like lives i
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -21,9 +22,9 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from bot import cards
 from bot.commands import Command, parse_command
 from bot.engine_port import AsyncAnswerer
-from bot.feedback_store import FeedbackStore
 from bot.message_extension import COMMAND_ID, parse_query, search_response
 from bot.sent_answers import SentAnswers
+from bot.store.store import Store
 from bot.teams_message import answer_activity
 from bot.texts import language_from_locale, texts_for
 from knowledge.types import Language
@@ -59,13 +60,13 @@ class StrategibotHandler(TeamsActivityHandler):
     def __init__(
         self,
         answerer: AsyncAnswerer,
-        feedback: FeedbackStore,
+        store: Store,
         version: str = "0",
         sent_answers: SentAnswers | None = None,
     ) -> None:
         super().__init__()
         self._answerer = answerer
-        self._feedback = feedback
+        self._store = store
         self._version = version
         self._sent = sent_answers or SentAnswers()
         self._welcomed: dict[str, float] = {}
@@ -94,8 +95,20 @@ class StrategibotHandler(TeamsActivityHandler):
         await turn_context.send_activity(Activity(type=ActivityTypes.typing))
         answer = await self._answerer.ask(question, _conversation_id(activity))
         response = await turn_context.send_activity(answer_activity(answer))
-        if response is not None and response.id:
-            self._sent.remember(_conversation_id(activity), response.id, question, answer)
+        reply_id = response.id if response is not None and response.id else ""
+        if reply_id:
+            self._sent.remember(_conversation_id(activity), reply_id, question, answer)
+        await asyncio.to_thread(
+            self._store.questions.add,
+            question=question,
+            language=answer.language,
+            abstained=answer.abstained,
+            answer=answer.text,
+            sources=tuple(_source_line(c) for c in answer.citations),
+            user_id=_user_id(activity),
+            conversation_id=_conversation_id(activity),
+            reply_id=reply_id,
+        )
 
     async def _run_command(self, turn_context: TurnContext, command: Command) -> None:
         texts = texts_for(command.language)
@@ -159,15 +172,24 @@ class StrategibotHandler(TeamsActivityHandler):
             return _invoke(HTTPStatus.BAD_REQUEST, {"error": "expected actionName 'feedback' and a like/dislike"})
         reply_to = activity.reply_to_id or ""
         sent, matched_by = self._sent.find(_conversation_id(activity), reply_to)
-        user = activity.from_property
-        user_id = (user.aad_object_id or user.id) if user else ""
-        record = self._feedback.add(
+        question, answer, sources = "", "", tuple[str, ...]()
+        if sent is not None:
+            question, answer = sent.question, sent.answer.text
+            sources = tuple(_source_line(c) for c in sent.answer.citations)
+        elif reply_to:
+            # Answered by another instance, or before a restart: the question log has it.
+            logged = await asyncio.to_thread(self._store.questions.answered_by, _conversation_id(activity), reply_to)
+            if logged is not None:
+                question, answer, sources, matched_by = logged.question, logged.answer, logged.sources, "stored-reply"
+        # Stored (committed) before the invoke is acknowledged: an acknowledged feedback is never lost.
+        record = await asyncio.to_thread(
+            self._store.feedback.add,
             reaction=reaction,
             comment=feedback_comment(action_value.get("feedback")),
-            question=sent.question if sent else "",
-            answer=sent.answer.text if sent else "",
-            sources=tuple(_source_line(c) for c in sent.answer.citations) if sent else (),
-            user_id=user_id or "",
+            question=question,
+            answer=answer,
+            sources=sources,
+            user_id=_user_id(activity),
             conversation_id=_conversation_id(activity),
             reply_to_id=reply_to,
             matched_by=matched_by,
@@ -244,6 +266,12 @@ def feedback_comment(feedback: object) -> str:
         text = feedback.get("feedbackText")
         return text.strip() if isinstance(text, str) else ""
     return ""
+
+
+def _user_id(activity: Activity) -> str:
+    """The id pseudonymised in the store, and the one `strategibot forget --user` takes: the Entra object id."""
+    user = activity.from_property
+    return ((user.aad_object_id or user.id) if user else "") or ""
 
 
 def _conversation_id(activity: Activity) -> str:

@@ -16,7 +16,7 @@ from knowledge.answerability.answer_types import AskedKinds, asked_kinds
 from knowledge.answerability.judge import AnswerabilityJudge, Judgement
 from knowledge.answers.suggestions import MAX_SUGGESTIONS, draft_suggestions
 from knowledge.chroma_embedding import ChromaEmbedding
-from knowledge.conversations import ConversationMemory
+from knowledge.conversations import ConversationMemory, ConversationStore
 from knowledge.embedders import Embedder, create_embedder
 from knowledge.extractive import ExtractiveComposer, source_label
 from knowledge.generative import GenerativeComposer, create_chat_model
@@ -72,6 +72,7 @@ class Engine:
         embedder: Embedder,
         glossary: Glossary | None = None,
         chat_model: Any | None = None,
+        memory: ConversationStore | None = None,
     ) -> None:
         self.settings = settings
         if chat_model is None and settings.answerer == "openai" and settings.openai is not None:
@@ -82,15 +83,18 @@ class Engine:
         self._lemmatizer = Lemmatizer()
         self._models: tuple[Ranker, AnswerabilityJudge] | None = None
         self._store = IndexStore(settings)
-        self._memory = ConversationMemory()
+        self._memory: ConversationStore = memory if memory is not None else ConversationMemory()
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._pointer_mtime: float | None = None
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
-        """An engine on the current index; raises IndexUnavailable when none has been built yet."""
-        engine = cls(settings, embedder or create_embedder(settings))
+    def open(
+        cls, settings: Settings, embedder: Embedder | None = None, memory: ConversationStore | None = None
+    ) -> Engine:
+        """An engine on the current index; raises IndexUnavailable when none has been built yet.
+        ``memory`` keeps each conversation's last turn (default: in this process)."""
+        engine = cls(settings, embedder or create_embedder(settings), memory=memory)
         engine._current()
         return engine
 

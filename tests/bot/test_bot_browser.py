@@ -23,7 +23,8 @@ import aiohttp
 import pytest
 from bot_helpers import RunningBot
 
-from bot.feedback_store import FeedbackStore
+from bot.store.settings import StoreSettings
+from bot.store.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -141,7 +142,7 @@ async def test_playground_shows_welcome_cited_answer_and_accepts_feedback(
     assert seen["feedbackOutcome"] == "We appreciate your feedback."
     assert screenshot.stat().st_size > 10_000
 
-    [record] = FeedbackStore(bot.data_dir).all()
+    [record] = Store.open(StoreSettings(bot.data_dir)).feedback.all()
     assert record.reaction == "like"
     assert record.comment == COMMENT
     assert record.question == QUESTION
