@@ -27,7 +27,7 @@ from bot.sent_answers import SentAnswers
 from bot.store.store import Store
 from bot.teams_message import answer_activity
 from bot.texts import language_from_locale, texts_for
-from knowledge.types import Language
+from knowledge.types import Answer, Language
 
 log = logging.getLogger(__name__)
 
@@ -98,17 +98,24 @@ class StrategibotHandler(TeamsActivityHandler):
         reply_id = response.id if response is not None and response.id else ""
         if reply_id:
             self._sent.remember(_conversation_id(activity), reply_id, question, answer)
-        await asyncio.to_thread(
-            self._store.questions.add,
-            question=question,
-            language=answer.language,
-            abstained=answer.abstained,
-            answer=answer.text,
-            sources=tuple(_source_line(c) for c in answer.citations),
-            user_id=_user_id(activity),
-            conversation_id=_conversation_id(activity),
-            reply_id=reply_id,
-        )
+        await self._log_question(activity, question, answer, reply_id)
+
+    async def _log_question(self, activity: Activity, question: str, answer: Answer, reply_id: str) -> None:
+        """The answer is already sent: a store that fails now must not turn it into an apology."""
+        try:
+            await asyncio.to_thread(
+                self._store.questions.add,
+                question=question,
+                language=answer.language,
+                abstained=answer.abstained,
+                answer=answer.text,
+                sources=tuple(_source_line(c) for c in answer.citations),
+                user_id=_user_id(activity),
+                conversation_id=_conversation_id(activity),
+                reply_id=reply_id,
+            )
+        except Exception:
+            log.exception("could not log a question in the store (reply %s)", reply_id)
 
     async def _run_command(self, turn_context: TurnContext, command: Command) -> None:
         texts = texts_for(command.language)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 import threading
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import pytest
 from infra import PostgresServer
 
 from bot.store.migrations import bundled_migrations, migrate
+from bot.store.pseudonyms import LEGACY_KEY_FILE_NAME, Pseudonymizer
 from bot.store.settings import StoreSettings
 from bot.store.store import SQLITE_FILE_NAME, Store, StoreUnavailable
 from bot.store.times import iso
@@ -214,3 +216,36 @@ def test_store_settings_defaults(tmp_path: Path) -> None:
     assert StoreSettings.from_env(tmp_path, {"STRATEGIBOT_DATABASE_URL": url, "STRATEGIBOT_RETENTION_DAYS": "30"}) == (
         StoreSettings(tmp_path, url, 30)
     )
+
+
+def test_feedback_from_the_old_feedback_file_is_moved_in_once(store_settings: StoreSettings) -> None:
+    data_dir = store_settings.data_dir
+    (data_dir / LEGACY_KEY_FILE_NAME).write_bytes(b"k" * 32)
+    old_pseudonym = Pseudonymizer(b"k" * 32)("aad-1")
+    old = sqlite3.connect(data_dir / "feedback.sqlite3")
+    old.execute(
+        "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT NOT NULL, reaction TEXT NOT"
+        " NULL, comment TEXT NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL, sources TEXT NOT NULL,"
+        " user_pseudonym TEXT NOT NULL, conversation_pseudonym TEXT NOT NULL, reply_to_id TEXT NOT NULL,"
+        " matched_by TEXT NOT NULL)"
+    )
+    old.execute(
+        "INSERT INTO feedback (received_at, reaction, comment, question, answer, sources, user_pseudonym,"
+        " conversation_pseudonym, reply_to_id, matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ("2026-01-02T10:00:00+00:00", "dislike", "gammal", "q", "a", '["[1] D – S (2016)"]', old_pseudonym, "c",
+         "r", "reply"),
+    )
+    old.commit()
+    old.close()
+
+    store = Store.open(store_settings)
+    Store.open(store_settings).close()  # a second start moves nothing again
+    try:
+        [record] = store.feedback.all()
+        assert (record.comment, record.sources) == ("gammal", ("[1] D – S (2016)",))
+        assert store.pseudonym("aad-1") == old_pseudonym, "the old key is kept, so forget finds old records"
+        assert store.forget_user("aad-1").feedback == 1
+    finally:
+        store.close()
+    assert not (data_dir / "feedback.sqlite3").exists()
+    assert (data_dir / "feedback.sqlite3.imported").exists()

@@ -14,8 +14,8 @@ from importlib.resources import files
 from bot.store.database import Cursor, Database, Dialect
 
 _FILE_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-_MIGRATION_LOCK = 0x5787A7E6
-"""Any fixed number: the PostgreSQL advisory lock the instances take turns on while migrating."""
+MIGRATION_LOCK = 0x5787A7E6
+"""Any fixed number: the PostgreSQL advisory lock instances take turns on while changing the schema."""
 
 _DIALECT_TERMS: dict[Dialect, dict[str, str]] = {
     "sqlite": {"serial_id": "INTEGER PRIMARY KEY AUTOINCREMENT"},
@@ -52,7 +52,7 @@ def migrate(database: Database, migrations: list[Migration] | None = None) -> li
     applied_now: list[int] = []
     with database.transaction() as cursor:
         if database.dialect == "postgresql":
-            cursor.execute(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+            cursor.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"

@@ -8,6 +8,7 @@ database share the data directory, and with it the key.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -15,6 +16,8 @@ import secrets
 from pathlib import Path
 
 KEY_FILE_NAME = "pseudonym.key"
+LEGACY_KEY_FILE_NAME = "feedback.key"
+"""The key of the feedback file that came before the store: kept, so old and new pseudonyms agree."""
 
 
 class Pseudonymizer:
@@ -24,7 +27,11 @@ class Pseudonymizer:
     @classmethod
     def for_data_dir(cls, data_dir: Path) -> Pseudonymizer:
         data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(installation_key(data_dir / KEY_FILE_NAME))
+        key, legacy = data_dir / KEY_FILE_NAME, data_dir / LEGACY_KEY_FILE_NAME
+        if not key.exists() and legacy.exists():
+            with contextlib.suppress(FileExistsError):  # another process linked it first
+                os.link(legacy, key)
+        return cls(installation_key(key))
 
     def __call__(self, identifier: str) -> str:
         return hmac.new(self._key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()[:32]

@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.store.conversations import StoredConversations
 from bot.store.database import Cursor, Database
 from bot.store.feedback import FeedbackLog
+from bot.store.legacy import import_legacy_feedback
 from bot.store.migrations import migrate
 from bot.store.pseudonyms import Pseudonymizer
 from bot.store.questions import QuestionLog
@@ -61,6 +62,7 @@ class Store:
             database = Database.sqlite(settings.data_dir / SQLITE_FILE_NAME)
         try:
             applied = migrate(database)
+            imported = import_legacy_feedback(database, settings.data_dir)
         except Exception as error:
             database.close()
             setting = "STRATEGIBOT_DATABASE_URL" if settings.database_url else "STRATEGIBOT_DATA_DIR"
@@ -69,6 +71,8 @@ class Store:
             ) from error
         if applied:
             log.info("store %s: applied migrations %s", database.description, applied)
+        if imported:
+            log.warning("store %s: moved in %d feedback record(s) from the old file", database.description, imported)
         return cls(database, Pseudonymizer.for_data_dir(settings.data_dir), settings.retention_days)
 
     def purge_expired(self, now: datetime | None = None) -> Deleted:
