@@ -63,15 +63,16 @@ class Database:
         return cls("postgresql", connect, _without_password(url))
 
     @contextmanager
-    def transaction(self) -> Iterator[Cursor]:
+    def transaction(self, writes: bool = True) -> Iterator[Cursor]:
         """One transaction, committed on leaving the block and rolled back on an exception."""
         with self._lock:
             connection = self._open()
             cursor = _DialectCursor(self.dialect, connection.cursor())
             try:
                 if self.dialect == "sqlite":
-                    # IMMEDIATE takes the write lock now, so two processes never deadlock upgrading a read.
-                    connection.execute("BEGIN IMMEDIATE")
+                    # IMMEDIATE takes the write lock now, so two processes never deadlock upgrading a read;
+                    # a read-only transaction takes none (WAL readers never wait for the writer).
+                    connection.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
                 yield cursor
                 connection.commit()
             except BaseException:
@@ -83,7 +84,7 @@ class Database:
             cursor.execute(sql, params)
 
     def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        with self.transaction() as cursor:
+        with self.transaction(writes=False) as cursor:
             return cursor.rows(sql, params)
 
     def close(self) -> None:
