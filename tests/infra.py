@@ -28,6 +28,12 @@ _database_numbers = itertools.count(1)
 @dataclass(frozen=True)
 class PostgresServer:
     port: int
+    pg_ctl: list[str]
+    """pg_ctl with its data folder, as the user that runs the server."""
+
+    def restart(self) -> None:
+        """Stop the server at once (as a crash or a failover would) and start it again."""
+        _run([*self.pg_ctl, "-m", "immediate", "-w", "restart"])
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -67,11 +73,12 @@ def postgres_server() -> Iterator[PostgresServer]:
         _run([*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
         # fsync off: these tests kill the bot, never the database server; it only saves time here.
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        _run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", options, "-w", "start"])
+        pg_ctl = [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", options]
+        _run([*pg_ctl, "-w", "start"])
         try:
-            yield PostgresServer(port)
+            yield PostgresServer(port, pg_ctl)
         finally:
-            _run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"])
+            _run([*pg_ctl, "-m", "immediate", "-w", "stop"])
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -249,3 +249,18 @@ def test_feedback_from_the_old_feedback_file_is_moved_in_once(store_settings: St
         store.close()
     assert not (data_dir / "feedback.sqlite3").exists()
     assert (data_dir / "feedback.sqlite3.imported").exists()
+
+
+def test_postgresql_store_carries_on_after_the_server_restarts(postgres: PostgresServer, tmp_path: Path) -> None:
+    store = Store.open(StoreSettings(data_dir=tmp_path, database_url=postgres.new_database()))
+    try:
+        add_feedback(store, "före")
+        store.conversations.remember("c-1", PreviousTurn("före omstart", False))
+
+        postgres.restart()  # as a failover of a managed database would
+
+        add_feedback(store, "efter")
+        assert [f.comment for f in store.feedback.all()] == ["före", "efter"]
+        assert store.conversations.last("c-1") == PreviousTurn("före omstart", False)
+    finally:
+        store.close()

@@ -94,8 +94,9 @@ class Database:
                 self._connection = None
 
     def _open(self) -> Any:
-        # A PostgreSQL connection breaks when the server restarts or fails over: open a new one then.
-        if self._connection is not None and getattr(self._connection, "broken", False):
+        # A PostgreSQL connection breaks when the server restarts or fails over (Azure does both during
+        # maintenance): a connection that does not answer a ping is replaced before it loses a write.
+        if self._connection is not None and self.dialect == "postgresql" and not _answers(self._connection):
             self._connection.close()
             self._connection = None
         if self._connection is None:
@@ -124,6 +125,18 @@ class _DialectCursor:
     def _sql(self, sql: str) -> str:
         # psycopg's placeholder is %s; the SQL here never contains a literal %.
         return sql.replace("?", "%s") if self._dialect == "postgresql" else sql
+
+
+def _answers(connection: Any) -> bool:
+    import psycopg
+
+    if connection.broken or connection.closed:
+        return False
+    try:
+        connection.execute("SELECT 1")  # begins the transaction the caller goes on with
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 def _create_private(path: Path) -> None:
