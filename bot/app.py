@@ -26,11 +26,12 @@ from bot.activity_check import ActivityRejected, read_activity_json
 from bot.auth import RequestAuthenticator, Unauthorized
 from bot.connector_replies import ConnectorReplies
 from bot.engine_port import Answerer, AsyncAnswerer
-from bot.feedback_store import FeedbackStore
 from bot.handler import StrategibotHandler, activity_language
 from bot.rate_limit import SlidingWindowRateLimiter
 from bot.serving_settings import ServingSettings
 from bot.settings import BotSettings
+from bot.store.settings import StoreSettings
+from bot.store.store import Store
 from bot.tenants import activity_tenants, tenant_allowed
 from bot.texts import texts_for
 
@@ -41,7 +42,7 @@ MAX_BODY_BYTES = 256 * 1024
 
 AUTHENTICATOR = web.AppKey("authenticator", RequestAuthenticator)
 ANSWERER = web.AppKey("answerer", AsyncAnswerer)
-FEEDBACK = web.AppKey("feedback", FeedbackStore)
+STORE = web.AppKey("store", Store)
 
 
 def create_app(
@@ -51,18 +52,21 @@ def create_app(
     *,
     authenticator: RequestAuthenticator | None = None,
     serving: ServingSettings | None = None,
+    store: Store | None = None,
 ) -> web.Application:
-    """Wire the bot: the engine's answers, the feedback store in `data_dir`, Bot Framework auth."""
+    """Wire the bot: the engine's answers, Bot Framework auth, and the store for feedback and the question
+    log (`store`, owned by the caller; without one, a SQLite store in `data_dir` that the app closes)."""
     serving = serving or ServingSettings()
     authenticator = authenticator or RequestAuthenticator(bot_settings)
     answerer = AsyncAnswerer(engine, serving)
     replies = ConnectorReplies(serving.connector_timeout_seconds)
-    feedback = FeedbackStore(data_dir)
+    owns_store = store is None
+    store = store or Store.open(StoreSettings(data_dir=data_dir))
     adapter = CloudAdapter(authenticator.bot_framework_authentication)
     adapter.on_turn_error = _on_turn_error
     handler = StrategibotHandler(
         answerer,
-        feedback,
+        store,
         version=_version(),
         max_question_chars=bot_settings.max_question_chars,
         rate_limiter=SlidingWindowRateLimiter(bot_settings.rate_limit_per_minute),
@@ -103,12 +107,13 @@ def create_app(
         answerer.close()
         replies.close()
         authenticator.close()
-        feedback.close()
+        if owns_store:
+            store.close()
 
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_never_500_for_client_errors])
     app[AUTHENTICATOR] = authenticator
     app[ANSWERER] = answerer
-    app[FEEDBACK] = feedback
+    app[STORE] = store
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_cleanup.append(close)

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine_factory import open_engine
+from bot.store.settings import StoreSettings
+from bot.store.store import Store, StoreUnavailable
 from bot.terminal_render import render_answer, render_responsibilities, terminal_width
 from bot.text_table import wrap_words
 from ingest.pipeline import run_ingest
@@ -100,13 +102,32 @@ def _parser() -> argparse.ArgumentParser:
     started = commands.add_parser("get-started", help="getting started as an international contact person")
     started.add_argument("--language", choices=["sv", "en"], default="sv")
     started.set_defaults(run=_get_started)
+
+    forget = commands.add_parser("forget", help="delete a person's stored questions, feedback and chat context")
+    forget.add_argument("--user", required=True, metavar="AAD_OBJECT_ID", help="the person's Entra object id")
+    forget.set_defaults(run=_forget)
+
+    report = commands.add_parser("report", help="unanswered questions and 👎 answers, grouped by topic")
+    report.add_argument("--since", type=_iso_date, metavar="DATE", help="from this day on (YYYY-MM-DD)")
+    report.add_argument("--format", choices=["table", "csv"], default="table")
+    report.set_defaults(run=_report)
     return parser
+
+
+def _iso_date(text: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
 # --- commands --------------------------------------------------------------------------------------
 
 
 def _ingest(settings: Settings, args: argparse.Namespace) -> int:
+    _purge_expired(settings)
     report = run_ingest(settings, create_embedder(settings), args.paths or None, show_progress=not args.quiet)
     for name, reason in report.failed:
         print(f"skipped {name}: {reason}", file=sys.stderr)
@@ -252,6 +273,58 @@ def _responsibilities(settings: Settings, args: argparse.Namespace) -> int:
 def _get_started(settings: Settings, args: argparse.Namespace) -> int:
     engine = open_engine(settings)
     _show(engine, engine.get_started(args.language))
+    return 0
+
+
+def _open_store(settings: Settings) -> Store:
+    return Store.open(StoreSettings.from_env(settings.data_dir))
+
+
+def _purge_expired(settings: Settings) -> None:
+    """Retention is kept on every ingest too, so a store is purged even where no server runs for long."""
+    try:
+        store = _open_store(settings)
+    except StoreUnavailable as error:
+        print(f"strategibot: expired questions and feedback not deleted: {error}", file=sys.stderr)
+        return
+    try:
+        store.purge_expired()
+    finally:
+        store.close()
+
+
+def _forget(settings: Settings, args: argparse.Namespace) -> int:
+    store = _open_store(settings)
+    try:
+        deleted = store.forget_user(args.user.strip())
+    finally:
+        store.close()
+    print(f"Deleted {deleted.summary()} of that person.")
+    return 0
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.owners_report import group_by_topic, render_report, report_items, write_csv
+
+    store = _open_store(settings)
+    try:
+        since = args.since or ""
+        questions, feedback = store.questions.all(since), store.feedback.all(since)
+    finally:
+        store.close()
+    engine: Engine | None = None
+
+    def closest_section(question: str) -> str | None:
+        nonlocal engine
+        engine = engine or open_engine(settings, show_progress=False)
+        hits = engine.search(question, 1)
+        return " – ".join(p for p in (hits[0].document, hits[0].section) if p) if hits else None
+
+    groups = group_by_topic(report_items(questions, feedback, closest_section))
+    if args.format == "csv":
+        write_csv(groups, sys.stdout)
+    else:
+        print(render_report(groups, terminal_width(), since))
     return 0
 
 

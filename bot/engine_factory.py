@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from ingest.pipeline import run_ingest
+from knowledge.conversations import ConversationStore
 from knowledge.engine import Engine, index_exists
 from knowledge.index.embedders import create_embedder
 from knowledge.settings import Settings
@@ -12,10 +13,13 @@ from knowledge.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def open_engine(settings: Settings, show_progress: bool = True) -> Engine:
+def open_engine(
+    settings: Settings, show_progress: bool = True, *, memory: ConversationStore | None = None
+) -> Engine:
+    """``memory`` keeps each conversation's last turn for follow-ups (default: in this process)."""
     embedder = create_embedder(settings)
     if not index_exists(settings):
         log.warning("no index yet in %s: building it from the bundled corpus", settings.index_dir)
         report = run_ingest(settings, embedder, show_progress=show_progress)
         log.warning("%s", report.summary())
-    return Engine.open(settings, embedder)
+    return Engine.open(settings, embedder, memory=memory)

@@ -6,6 +6,7 @@ Retrieval and answering live in `knowledge/`; what the replies look like lives i
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -22,10 +23,10 @@ from bot import cards
 from bot.activity_check import without_lone_surrogates
 from bot.commands import Command, parse_command
 from bot.engine_port import AnswerTimedOut, AsyncAnswerer
-from bot.feedback_store import FeedbackStore
 from bot.message_extension import COMMAND_ID, parse_query, search_response
 from bot.rate_limit import SlidingWindowRateLimiter
 from bot.sent_answers import SentAnswers
+from bot.store.store import Store
 from bot.teams_message import answer_activity
 from bot.texts import language_from_locale, texts_for
 from bot.welcome_gate import WelcomeGate
@@ -56,7 +57,7 @@ class StrategibotHandler(TeamsActivityHandler):
     def __init__(
         self,
         answerer: AsyncAnswerer,
-        feedback: FeedbackStore,
+        store: Store,
         version: str = "0",
         sent_answers: SentAnswers | None = None,
         *,
@@ -67,7 +68,7 @@ class StrategibotHandler(TeamsActivityHandler):
         sentence or two, and the engine's query analysis is not meant for pasted documents."""
         super().__init__()
         self._answerer = answerer
-        self._feedback = feedback
+        self._store = store
         self._version = version
         self._sent = sent_answers or SentAnswers()
         self._max_question_chars = max_question_chars
@@ -91,7 +92,7 @@ class StrategibotHandler(TeamsActivityHandler):
             reply = texts.too_long.format(length=len(question), limit=self._max_question_chars)
             await turn_context.send_activity(MessageFactory.text(reply))
             return
-        decision = self._rate_limiter.check(_user_key(activity))
+        decision = self._rate_limiter.check(_user_id(activity))
         if not decision.allowed:
             log.info("a user asked more than the rate limit allows; the question was not answered")
             reply = texts.rate_limited.format(seconds=max(1, math.ceil(decision.retry_after_seconds)))
@@ -109,7 +110,25 @@ class StrategibotHandler(TeamsActivityHandler):
             return
         # A card button's question (no typed text) is not shown as the user's message: the answer repeats it.
         asked = question if not (activity.text or "").strip() else ""
-        await self._send_answer(turn_context, question, answer_activity(answer, asked), answer)
+        reply_id = await self._send_answer(turn_context, question, answer_activity(answer, asked), answer)
+        await self._log_question(activity, question, answer, reply_id)
+
+    async def _log_question(self, activity: Activity, question: str, answer: Answer, reply_id: str) -> None:
+        """The answer is already sent: a store that fails now must not turn it into an apology."""
+        try:
+            await asyncio.to_thread(
+                self._store.questions.add,
+                question=question,
+                language=answer.language,
+                abstained=answer.abstained,
+                answer=answer.text,
+                sources=tuple(_source_line(c) for c in answer.citations),
+                user_id=_user_id(activity),
+                conversation_id=_conversation_id(activity),
+                reply_id=reply_id,
+            )
+        except Exception:
+            log.exception("could not log a question in the store (reply %s)", reply_id)
 
     async def _run_command(self, turn_context: TurnContext, command: Command) -> None:
         texts = texts_for(command.language)
@@ -131,11 +150,14 @@ class StrategibotHandler(TeamsActivityHandler):
             card = cards.about_card(texts, len(await self._answerer.documents()), self._version)
         await turn_context.send_activity(MessageFactory.attachment(cards.card_attachment(card)))
 
-    async def _send_answer(self, turn_context: TurnContext, question: str, reply: Activity, answer: Answer) -> None:
-        """Send an answer and keep its activity id: feedback names the message it is about by that id."""
+    async def _send_answer(self, turn_context: TurnContext, question: str, reply: Activity, answer: Answer) -> str:
+        """Send an answer and keep its activity id (returned, "" when the client gave none): feedback names
+        the message it is about by that id."""
         response = await turn_context.send_activity(reply)
-        if response is not None and response.id:
-            self._sent.remember(_conversation_id(turn_context.activity), response.id, question, answer)
+        if response is None or not response.id:
+            return ""
+        self._sent.remember(_conversation_id(turn_context.activity), response.id, question, answer)
+        return response.id
 
     # --- onboarding --------------------------------------------------------------------------------
 
@@ -179,13 +201,24 @@ class StrategibotHandler(TeamsActivityHandler):
             return _invoke(HTTPStatus.BAD_REQUEST, {"error": "expected actionName 'feedback' and a like/dislike"})
         reply_to = activity.reply_to_id or ""
         sent, matched_by = self._sent.find(_conversation_id(activity), reply_to)
-        record = self._feedback.add(
+        question, answer, sources = "", "", tuple[str, ...]()
+        if sent is not None:
+            question, answer = sent.question, sent.answer.text
+            sources = tuple(_source_line(c) for c in sent.answer.citations)
+        elif reply_to:
+            # Answered by another instance, or before a restart: the question log has it.
+            logged = await asyncio.to_thread(self._store.questions.answered_by, _conversation_id(activity), reply_to)
+            if logged is not None:
+                question, answer, sources, matched_by = logged.question, logged.answer, logged.sources, "stored-reply"
+        # Stored (committed) before the invoke is acknowledged: an acknowledged feedback is never lost.
+        record = await asyncio.to_thread(
+            self._store.feedback.add,
             reaction=reaction,
             comment=feedback_comment(action_value.get("feedback")),
-            question=sent.question if sent else "",
-            answer=sent.answer.text if sent else "",
-            sources=tuple(_source_line(c) for c in sent.answer.citations) if sent else (),
-            user_id=_user_key(activity),
+            question=question,
+            answer=answer,
+            sources=sources,
+            user_id=_user_id(activity),
             conversation_id=_conversation_id(activity),
             reply_to_id=reply_to,
             matched_by=matched_by,
@@ -265,10 +298,10 @@ def feedback_comment(feedback: object) -> str:
     return ""
 
 
-def _user_key(activity: Activity) -> str:
-    """The user's stable id: the Entra object id (the same in every chat), else the channel account id."""
+def _user_id(activity: Activity) -> str:
+    """The id pseudonymised in the store, and the one `strategibot forget --user` takes: the Entra object id."""
     user = activity.from_property
-    return (user.aad_object_id or user.id or "") if user else ""
+    return ((user.aad_object_id or user.id) if user else "") or ""
 
 
 def _conversation_id(activity: Activity) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
@@ -13,9 +14,14 @@ from bot.engine_factory import open_engine
 from bot.engine_port import Answerer
 from bot.serving_settings import ServingSettings
 from bot.settings import BotSettings
+from bot.store.settings import StoreSettings
+from bot.store.store import Store
 from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
+
+PURGE_INTERVAL_SECONDS = 24 * 3600
+"""Expired questions and feedback are deleted at start-up and then once a day."""
 
 
 def serve(
@@ -24,11 +30,16 @@ def serve(
     port: int = 3978,
     *,
     bot_settings: BotSettings | None = None,
-    engine_factory: Callable[[Settings], Answerer] = open_engine,
+    engine_factory: Callable[..., Answerer] = open_engine,
+    store_settings: StoreSettings | None = None,
 ) -> None:
-    """Serve until interrupted. Raises BotSettingsError (a SettingsError) for a bad configuration."""
+    """Serve until interrupted. Raises BotSettingsError (a SettingsError) for a bad configuration.
+
+    ``engine_factory(settings, memory=...)`` opens the engine with the store's conversation memory, so
+    that a follow-up reaching another instance keeps its context."""
     bot_settings = bot_settings or BotSettings.from_env()
     serving = ServingSettings.from_env()
+    store_settings = store_settings or StoreSettings.from_env(settings.data_dir)
     bot_settings.check_host(host)
     # Make sure the mode is visible even when the CLI keeps the log at warnings only.
     if bot_settings.local_mode:
@@ -43,8 +54,11 @@ def serve(
             f"({bot_settings.app_type}).",
             file=sys.stderr,
         )
-    engine = engine_factory(settings)
-    app = create_app(bot_settings, engine, settings.data_dir, serving=serving)
+    store = Store.open(store_settings)
+    store.purge_expired()
+    engine = engine_factory(settings, memory=store.conversations)
+    app = create_app(bot_settings, engine, settings.data_dir, serving=serving, store=store)
+    app.cleanup_ctx.append(_purging_daily(store))
     print(f"strategibot: Bot endpoint http://{_url_host(host)}:{port}/api/messages", file=sys.stderr, flush=True)
     try:
         web.run_app(app, host=host, port=port, print=None, access_log=None)
@@ -52,6 +66,24 @@ def serve(
         close = getattr(engine, "close", None)
         if callable(close):
             close()
+        store.close()
+
+
+def _purging_daily(store: Store) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def purge_daily(app: web.Application) -> AsyncIterator[None]:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+                try:
+                    await asyncio.to_thread(store.purge_expired)
+                except Exception:  # the database may be briefly unreachable: try again tomorrow
+                    log.exception("could not delete expired questions and feedback")
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+
+    return purge_daily
 
 
 def _url_host(host: str) -> str:

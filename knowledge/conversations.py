@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Protocol
 
 from knowledge.retrieval.query import PreviousTurn
 
 MAX_CONVERSATIONS = 10_000
+
+
+class ConversationStore(Protocol):
+    """Where the engine keeps each conversation's last turn. In memory by default; the Teams bot passes a
+    database-backed one, so that several server instances share the context of a conversation."""
+
+    def last(self, conversation_id: str | None) -> PreviousTurn | None: ...
+
+    def remember(self, conversation_id: str | None, turn: PreviousTurn) -> None: ...
+
+    def forget(self, conversation_id: str) -> None: ...
 
 
 class ConversationMemory:

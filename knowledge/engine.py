@@ -19,7 +19,7 @@ from knowledge.answers.generative import GenerativeComposer, create_chat_model
 from knowledge.answers.onboarding import get_started
 from knowledge.answers.suggestions import MAX_SUGGESTIONS, draft_suggestions
 from knowledge.answers.who_answer import WhoAnswerComposer
-from knowledge.conversations import ConversationMemory
+from knowledge.conversations import ConversationMemory, ConversationStore
 from knowledge.decisions.register import RecordMatch, ResponsibilityRegister, subject_positions
 from knowledge.index.chroma_embedding import ChromaEmbedding
 from knowledge.index.embedders import Embedder, create_embedder
@@ -75,6 +75,7 @@ class Engine:
         embedder: Embedder,
         glossary: Glossary | None = None,
         chat_model: Any | None = None,
+        memory: ConversationStore | None = None,
     ) -> None:
         self.settings = settings
         if chat_model is None and settings.answerer == "openai" and settings.openai is not None:
@@ -85,15 +86,18 @@ class Engine:
         self._lemmatizer = Lemmatizer()
         self._models: tuple[Ranker, AnswerabilityJudge] | None = None
         self._store = IndexStore(settings)
-        self._memory = ConversationMemory()
+        self._memory: ConversationStore = memory if memory is not None else ConversationMemory()
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._pointer_mtime: float | None = None
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
-        """An engine on the current index; raises IndexUnavailable when none has been built yet."""
-        engine = cls(settings, embedder or create_embedder(settings))
+    def open(
+        cls, settings: Settings, embedder: Embedder | None = None, memory: ConversationStore | None = None
+    ) -> Engine:
+        """An engine on the current index; raises IndexUnavailable when none has been built yet.
+        ``memory`` keeps each conversation's last turn (default: in this process)."""
+        engine = cls(settings, embedder or create_embedder(settings), memory=memory)
         engine._current()
         return engine
 

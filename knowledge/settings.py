@@ -63,6 +63,7 @@ class OpenAISettings:
 class ChromaServer:
     host: str
     port: int
+    ssl: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,9 @@ def _openai_settings(env: Mapping[str, str]) -> OpenAISettings:
 
 
 def _chroma_server(env: Mapping[str, str]) -> ChromaServer | None:
+    url = (env.get("STRATEGIBOT_CHROMA_URL") or "").strip()
+    if url:
+        return _chroma_server_at(url)
     host, port = env.get("CHROMA_HOST"), env.get("CHROMA_PORT")
     if not host and not port:
         return None
@@ -193,3 +197,19 @@ def _chroma_server(env: Mapping[str, str]) -> ChromaServer | None:
     if not 0 < port_number < 65536:
         raise SettingsError(f"CHROMA_PORT={port_number} is out of range; set it to the server's port.")
     return ChromaServer(host=host, port=port_number)
+
+
+def _chroma_server_at(url: str) -> ChromaServer:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 8000, "https": 443}.get(parts.scheme)
+    except ValueError:
+        port = None
+    if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
+        raise SettingsError(
+            f"STRATEGIBOT_CHROMA_URL={url!r} is not http(s)://HOST:PORT; set it to the Chroma server's address, "
+            "for example http://chroma.internal:8000 (or unset it to use the embedded index)."
+        )
+    return ChromaServer(host=parts.hostname, port=port, ssl=parts.scheme == "https")

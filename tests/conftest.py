@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from infra import chroma_url, postgres  # noqa: F401 (session fixtures: real servers)
 from testsupport import settings_for
 
 from bot.engine_factory import open_engine

@@ -29,6 +29,8 @@ def test_defaults_are_offline() -> None:
          "OPENAI_API_VERSION"),
         ({"CHROMA_PORT": "8000"}, "CHROMA_HOST"),
         ({"CHROMA_HOST": "localhost", "CHROMA_PORT": "eighty"}, "CHROMA_PORT"),
+        ({"STRATEGIBOT_CHROMA_URL": "chroma:8000"}, "STRATEGIBOT_CHROMA_URL"),
+        ({"STRATEGIBOT_CHROMA_URL": "http://chroma:port"}, "STRATEGIBOT_CHROMA_URL"),
         ({"STRATEGIBOT_MAX_FILE_MB": "0"}, "STRATEGIBOT_MAX_FILE_MB"),
         ({"STRATEGIBOT_MAX_FILE_MB": "twenty"}, "STRATEGIBOT_MAX_FILE_MB"),
         ({"STRATEGIBOT_MAX_FILE_MB": "inf"}, "STRATEGIBOT_MAX_FILE_MB"),
@@ -37,6 +39,16 @@ def test_defaults_are_offline() -> None:
 def test_invalid_settings_name_the_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(env={"STRATEGIBOT_DATA_DIR": "/tmp/x", **env})
+
+
+def test_chroma_url_names_the_server() -> None:
+    def server(url: str) -> tuple[str, int, bool]:
+        found = Settings.from_env(env={"STRATEGIBOT_CHROMA_URL": url, "CHROMA_HOST": "ignored"}).chroma_server
+        assert found is not None
+        return found.host, found.port, found.ssl
+
+    assert server("http://chroma.internal:8001") == ("chroma.internal", 8001, False)
+    assert server("https://chroma.example.com") == ("chroma.example.com", 443, True)
 
 
 def test_openai_is_used_only_when_chosen() -> None:

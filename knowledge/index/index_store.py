@@ -93,7 +93,9 @@ class IndexStore:
             chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
             server = self._settings.chroma_server
             if server is not None:
-                self._client = chromadb.HttpClient(host=server.host, port=server.port, settings=chroma_settings)
+                self._client = chromadb.HttpClient(
+                    host=server.host, port=server.port, ssl=server.ssl, settings=chroma_settings
+                )
             else:
                 (self.root / "chroma").mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(path=str(self.root / "chroma"), settings=chroma_settings)

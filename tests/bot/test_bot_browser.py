@@ -26,8 +26,9 @@ import aiohttp
 import pytest
 from bot_helpers import RunningBot
 
-from bot.feedback_store import FeedbackStore
 from bot.handler import EXAMPLE_QUESTIONS
+from bot.store.settings import StoreSettings
+from bot.store.store import Store
 from bot.texts import texts_for
 from knowledge.engine import Engine
 
@@ -163,7 +164,7 @@ async def test_playground_buttons_citations_feedback_and_reload(
     assert BEREDNINGEN_PAGE in seen["typed"]["popover"]["links"]
 
     assert seen["feedbackOutcome"] == "We appreciate your feedback."
-    [record] = FeedbackStore(bot.data_dir).all()
+    [record] = Store.open(StoreSettings(bot.data_dir)).feedback.all()
     assert (record.reaction, record.comment) == ("like", COMMENT)
     # 👍 was given on the first of two answers, but the playground's feedback names no message (no
     # replyToId, nothing of the message comes back): the bot does not guess, and says so.

@@ -11,7 +11,8 @@ import aiohttp
 import pytest
 from bot_helpers import Connector, RunningBot, teams_activity
 
-from bot.feedback_store import FeedbackStore
+from bot.store.settings import StoreSettings
+from bot.store.store import Store
 
 
 async def post_raw(bot: RunningBot, body: bytes, content_type: str = "application/json") -> tuple[int, str]:
@@ -112,7 +113,7 @@ async def test_feedback_with_lone_surrogates_is_stored_not_lost(
 
     assert status == 200
     assert json.loads(body) == {"status": 200}
-    [record] = FeedbackStore(bot.data_dir).all()
+    [record] = Store.open(StoreSettings(bot.data_dir)).feedback.all()
     assert record.comment == "Bra \ufffd svar"
     assert record.reply_to_id == "reply-\ufffd"
     assert logged_errors(caplog) == []

@@ -12,8 +12,9 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Ent
 
 from bot.cards import ask_action
 from bot.engine_port import AsyncAnswerer
-from bot.feedback_store import FeedbackStore
 from bot.handler import EXAMPLE_QUESTIONS, StrategibotHandler, feedback_comment, question_text
+from bot.store.settings import StoreSettings
+from bot.store.store import Store
 from bot.teams_message import AIMessageEntity, answer_activity, citation_claim, shorten, teams_markdown
 from bot.welcome_gate import WelcomeGate
 from knowledge.engine import Engine
@@ -23,7 +24,7 @@ from knowledge.types import Answer, Citation
 @pytest.fixture
 async def handler(engine: Engine, tmp_path: Path) -> AsyncIterator[StrategibotHandler]:
     answerer = AsyncAnswerer(engine)
-    store = FeedbackStore(tmp_path)
+    store = Store.open(StoreSettings(tmp_path))
     yield StrategibotHandler(answerer, store, version="test")
     answerer.close()
     store.close()
@@ -117,10 +118,10 @@ async def test_feedback_invoke_returns_an_invoke_response_and_stores_a_pseudonym
     assert invoke_response.type == "invokeResponse"
     assert invoke_response.value.status == 200
     assert invoke_response.value.body == {"status": 200}
-    [record] = FeedbackStore(tmp_path).all()
+    [record] = Store.open(StoreSettings(tmp_path)).feedback.all()
     assert (record.reaction, record.comment, record.matched_by) == ("like", "Bra", "only-answer-in-conversation")
     assert record.question == "Får vi teckna ett vänortsavtal?"
-    assert record.user_pseudonym == FeedbackStore(tmp_path).pseudonym("aad-1") != "aad-1"
+    assert record.user_pseudonym == Store.open(StoreSettings(tmp_path)).pseudonym("aad-1") != "aad-1"
 
 
 async def test_malformed_feedback_is_a_400_invoke_response(handler: StrategibotHandler, tmp_path: Path) -> None:
@@ -130,7 +131,7 @@ async def test_malformed_feedback_is_a_400_invoke_response(handler: StrategibotH
     )
 
     assert replies[0].value.status == 400
-    assert FeedbackStore(tmp_path).all() == []
+    assert Store.open(StoreSettings(tmp_path)).feedback.all() == []
 
 
 def test_bot_mention_is_removed_and_other_mentions_keep_their_names() -> None:

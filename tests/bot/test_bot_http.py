@@ -14,8 +14,9 @@ import pytest
 from bot_helpers import Connector, RunningBot, start_bot, teams_activity
 
 from bot.engine_factory import open_engine
-from bot.feedback_store import FeedbackStore
 from bot.settings import BotSettings
+from bot.store.settings import StoreSettings
+from bot.store.store import Store
 from knowledge.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -230,7 +231,7 @@ async def test_feedback_is_stored_against_the_answer_it_was_given_on(
     assert (await post(bot, feedback(id="f:10", replyToId=first_id)))[0] == 200
     assert (await post(bot, feedback(id="f:11")))[0] == 200
 
-    on_first, unnamed = FeedbackStore(bot.data_dir).all()
+    on_first, unnamed = Store.open(StoreSettings(bot.data_dir)).feedback.all()
     assert (on_first.matched_by, on_first.reply_to_id, on_first.question) == ("reply", first_id, first)
     assert "vänortsavtal" in on_first.answer
     assert (unnamed.matched_by, unnamed.question, unnamed.answer) == ("ambiguous", "", ""), (
@@ -257,7 +258,7 @@ async def test_feedback_invoke_is_answered_once_and_stored(bot: RunningBot, conn
 
     assert status == 200
     assert json.loads(body) == {"status": 200}
-    [record] = FeedbackStore(bot.data_dir).all()
+    [record] = Store.open(StoreSettings(bot.data_dir)).feedback.all()
     assert record.reaction == "dislike"
     assert record.comment == "Saknar datum"
     assert record.question == "Får vi teckna ett vänortsavtal?"

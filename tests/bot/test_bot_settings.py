@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback_store import FeedbackStore
 from bot.settings import BotSettings, BotSettingsError
+from bot.store.pseudonyms import KEY_FILE_NAME, Pseudonymizer
+from bot.store.settings import StoreSettings
+from bot.store.store import Store
 from knowledge.settings import SettingsError
 
 ANY_TENANT = {"STRATEGIBOT_ALLOW_ANY_TENANT": "1"}
@@ -66,22 +68,22 @@ def test_managed_identity_needs_no_password() -> None:
 
 
 def test_feedback_pseudonyms_are_keyed_per_installation(tmp_path: Path) -> None:
-    first, second = FeedbackStore(tmp_path / "a"), FeedbackStore(tmp_path / "b")
+    first, second = Pseudonymizer.for_data_dir(tmp_path / "a"), Pseudonymizer.for_data_dir(tmp_path / "b")
 
-    assert first.pseudonym("aad-1") == FeedbackStore(tmp_path / "a").pseudonym("aad-1"), "stable across restarts"
-    assert first.pseudonym("aad-1") != second.pseudonym("aad-1"), "another installation, another key"
-    assert first.pseudonym("aad-1") != first.pseudonym("aad-2")
-    key = tmp_path / "a" / FeedbackStore.KEY_FILE_NAME
+    assert first("aad-1") == Pseudonymizer.for_data_dir(tmp_path / "a")("aad-1"), "stable across restarts"
+    assert first("aad-1") != second("aad-1"), "another installation, another key"
+    assert first("aad-1") != first("aad-2")
+    key = tmp_path / "a" / KEY_FILE_NAME
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
 
 
 def test_feedback_survives_a_restart(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path)
-    store.add(reaction="dislike", comment="", question="q", answer="a", sources=("[1] D – S (2016)",),
+    store = Store.open(StoreSettings(tmp_path))
+    store.feedback.add(reaction="dislike", comment="", question="q", answer="a", sources=("[1] D – S (2016)",),
               user_id="u", conversation_id="c", reply_to_id="r")
     store.close()
 
-    [record] = FeedbackStore(tmp_path).all()
+    [record] = Store.open(StoreSettings(tmp_path)).feedback.all()
     assert (record.reaction, record.sources, record.reply_to_id) == ("dislike", ("[1] D – S (2016)",), "r")
     assert "T" in record.received_at and record.received_at.endswith("+00:00")
 

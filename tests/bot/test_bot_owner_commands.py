@@ -1,0 +1,98 @@
+"""`strategibot forget`, `strategibot report` and retention, run as commands on a store the test fills."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from infra import PostgresServer
+from knowledge.query import PreviousTurn
+from serve_process import run_cli, serve_env
+
+from bot.owners_report import NO_CLOSE_SECTION
+from bot.store.settings import StoreSettings
+from bot.store.store import Store
+from bot.store.times import iso
+
+CITED = "[1] Internationell strategi för Stockholms stad – Ansvar och roller (2016-01-01)"
+
+
+def fill(store: Store, long_ago: str) -> None:
+    questions = store.questions
+    questions.add(question="Hur många vänorter har Stockholm i Kina?", language="sv", abstained=True, answer="",
+                  sources=(), user_id="aad-anna", conversation_id="chat-anna", reply_id="r1")
+    questions.add(question="Vem beslutar om medlemskap i nätverk?", language="sv", abstained=False, answer="A [1]",
+                  sources=(CITED,), user_id="aad-anna", conversation_id="chat-anna", reply_id="r2")
+    questions.add(question="Vad kostar en resa till Bryssel?", language="sv", abstained=True, answer="",
+                  sources=(), user_id="aad-bertil", conversation_id="chat-bertil", reply_id="r3", asked_at=long_ago)
+    feedback = store.feedback
+    feedback.add(reaction="dislike", comment="Saknar datum", question="Vem beslutar om medlemskap i nätverk?",
+                 answer="A [1]", sources=(CITED,), user_id="aad-anna", conversation_id="chat-anna", reply_to_id="r2")
+    feedback.add(reaction="dislike", comment="Fel person", question="Vem ansvarar för roller i nätverken?",
+                 answer="B [1]", sources=(CITED,), user_id="aad-bertil", conversation_id="chat-bertil",
+                 reply_to_id="r4")
+    feedback.add(reaction="like", comment="Tack", question="Får vi teckna ett vänortsavtal?", answer="C [1]",
+                 sources=(CITED,), user_id="aad-bertil", conversation_id="chat-bertil", reply_to_id="r5")
+    store.conversations.remember("chat-anna", PreviousTurn("Vem beslutar om medlemskap i nätverk?", True))
+    store.conversations.remember("chat-bertil", PreviousTurn("Får vi teckna ett vänortsavtal?", False))
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_forget_deletes_one_persons_questions_feedback_and_context(
+    database: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    settings = StoreSettings(data_dir=tmp_path)
+    if database == "postgresql":
+        postgres: PostgresServer = request.getfixturevalue("postgres")
+        settings = StoreSettings(data_dir=tmp_path, database_url=postgres.new_database())
+    store = Store.open(settings)
+    fill(store, iso(datetime.now(UTC)))
+    store.close()
+    env = serve_env(tmp_path, STRATEGIBOT_DATABASE_URL=settings.database_url or "")
+
+    result = run_cli(env, "forget", "--user", "aad-anna")
+
+    assert result.returncode == 0, result.stderr
+    assert "2 question(s), 1 feedback record(s), 1 conversation context(s)" in result.stdout
+    store = Store.open(settings)
+    try:
+        assert {q.question for q in store.questions.all()} == {"Vad kostar en resa till Bryssel?"}
+        assert {f.comment for f in store.feedback.all()} == {"Fel person", "Tack"}
+        assert store.conversations.last("chat-anna") is None
+        assert store.conversations.last("chat-bertil") is not None
+    finally:
+        store.close()
+    again = run_cli(env, "forget", "--user", "aad-anna")
+    assert "Deleted 0 question(s), 0 feedback record(s), 0 conversation context(s)" in again.stdout
+
+
+@pytest.mark.slow
+def test_ingest_applies_retention_and_report_groups_what_owners_should_read(warm_data_dir: Path) -> None:
+    store = Store.open(StoreSettings(data_dir=warm_data_dir))
+    fill(store, iso(datetime.now(UTC) - timedelta(days=45)))
+    store.close()
+    env = serve_env(warm_data_dir, STRATEGIBOT_RETENTION_DAYS="30")
+
+    ingest = run_cli(env, "ingest", "--quiet")
+    table = run_cli(env, "report", "--format", "table")
+    listed = run_cli(env, "report", "--format", "csv")
+    later = run_cli(env, "report", "--since", (datetime.now(UTC) + timedelta(days=2)).date().isoformat())
+
+    assert ingest.returncode == 0, ingest.stderr
+    assert table.returncode == listed.returncode == later.returncode == 0, table.stderr + listed.stderr
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    assert [(r["kind"], r["question"], r["comment"]) for r in rows] == [
+        # The largest topic first: both 👎 cite the same section.
+        ("disliked", "Vem beslutar om medlemskap i nätverk?", "Saknar datum"),
+        ("disliked", "Vem ansvarar för roller i nätverken?", "Fel person"),
+        ("unanswered", "Hur många vänorter har Stockholm i Kina?", ""),
+    ], "no 👍, no answered question, nothing older than the retention period"
+    assert rows[0]["topic"] == rows[1]["topic"] == "Internationell strategi för Stockholms stad – Ansvar och roller"
+    assert rows[2]["topic"] not in ("", NO_CLOSE_SECTION), "an unanswered question gets its closest section"
+    assert "Saknar datum" in table.stdout and "Hur många vänorter" in table.stdout
+    assert "Unanswered questions and 👎 answers: 3 in 2 topic(s)" in table.stdout
+    assert "Bryssel" not in table.stdout + listed.stdout
+    assert ": 0 in 0 topic(s)" in later.stdout
