@@ -47,9 +47,18 @@ def render_answer(answer: Answer, documents: Mapping[str, IndexedDocument], widt
                 lines.extend(wrap_words(f"«{c.quote}»", width, "    ", "     "))
     if answer.suggestions:
         lines.append("")
+        lines.append(_SUGGESTIONS_HEADING[(answer.abstained, answer.language)])
         for suggestion in answer.suggestions:
             lines.extend(wrap_words(f"· {suggestion}", width, "  ", "    "))
     return "\n".join(lines)
+
+
+_SUGGESTIONS_HEADING = {
+    (True, "sv"): "Prova att fråga:",
+    (True, "en"): "Try asking:",
+    (False, "sv"): "Fråga vidare:",
+    (False, "en"): "Ask next:",
+}
 
 
 def quoted_in_text(text: str, citations: Sequence[Citation]) -> set[int]:

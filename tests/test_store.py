@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from infra import PostgresServer
-from knowledge.query import PreviousTurn
 
 from bot.store.migrations import bundled_migrations, migrate
 from bot.store.pseudonyms import LEGACY_KEY_FILE_NAME, Pseudonymizer
 from bot.store.settings import StoreSettings
 from bot.store.store import SQLITE_FILE_NAME, Store, StoreUnavailable
 from bot.store.times import iso
+from knowledge.retrieval.query import PreviousTurn
 from knowledge.settings import SettingsError
 
 

@@ -5,11 +5,10 @@ A follow-up that reaches another server instance than the question before it sti
 
 from __future__ import annotations
 
-from knowledge.query import PreviousTurn
-
 from bot.store.database import Database
 from bot.store.pseudonyms import Pseudonymizer
 from bot.store.times import iso_now
+from knowledge.retrieval.query import PreviousTurn
 
 
 class StoredConversations:

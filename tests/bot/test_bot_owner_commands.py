@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from infra import PostgresServer
-from knowledge.query import PreviousTurn
 from serve_process import run_cli, serve_env
 
 from bot.owners_report import NO_CLOSE_SECTION
 from bot.store.settings import StoreSettings
 from bot.store.store import Store
 from bot.store.times import iso
+from knowledge.retrieval.query import PreviousTurn
 
 CITED = "[1] Internationell strategi för Stockholms stad – Ansvar och roller (2016-01-01)"
 
