@@ -25,6 +25,13 @@ in which other processes took the least CPU is reported. --strict exits 1 when a
 
 In a closed loop the mean time to an answer is the number of conversations divided by the throughput
 (Little's law): 50 conversations answered at p95 <= 150 ms need well over 333 requests/s, whatever the bot.
+--think S makes each conversation pause S seconds between an answer and its next question: a paced load,
+for the latency at a given rate rather than at saturation.
+
+Where the server's time goes: --wrap puts a command before `strategibot serve`, e.g.
+`--wrap ".venv/bin/py-spy record --rate 50 --threads --format raw --output serve.txt --"` (py-spy is not a
+dependency of the project; `pip install py-spy`). The server is stopped with SIGINT, so the profiler writes
+its report.
 """
 
 from __future__ import annotations
@@ -137,8 +144,11 @@ async def ask_one(session: aiohttp.ClientSession, messages_url: str, connector: 
 
 
 async def converse(session: aiohttp.ClientSession, messages_url: str, connector: ConnectorStandIn,
-                   asks: Sequence[Ask], service_url: str, outcomes: list[Outcome], progress: Progress) -> None:
-    for ask in asks:
+                   asks: Sequence[Ask], service_url: str, outcomes: list[Outcome], progress: Progress,
+                   think_seconds: float = 0.0) -> None:
+    for number, ask in enumerate(asks):
+        if number and think_seconds:
+            await asyncio.sleep(think_seconds)
         outcomes.append(await ask_one(session, messages_url, connector, ask, service_url, expect_reply=True))
         progress.tick()
 
@@ -180,6 +190,8 @@ class Config:
     long_share: float
     stalled: int
     seed: int
+    think_seconds: float
+    """Pause of each conversation between an answer and its next question; 0 is a closed loop at full speed."""
 
 
 @dataclass(frozen=True)
@@ -239,7 +251,8 @@ async def one_run(number: int, bot_url: str, server_pid: int, connector: Connect
         began = time.perf_counter()
         stallers = [asyncio.create_task(stall(session, messages_url, connector, lane, stalled_log))
                     for lane in stalled_lanes]
-        await asyncio.gather(*(converse(session, messages_url, connector, lane, connector.url, outcomes, progress)
+        await asyncio.gather(*(converse(session, messages_url, connector, lane, connector.url, outcomes, progress,
+                                        config.think_seconds)
                                for lane in lanes))
         seconds = time.perf_counter() - began
         machine = machine_busy_seconds() - machine
@@ -340,15 +353,15 @@ def markdown(r: RunResult, targets: Sequence[Target], config: Config, environmen
         ("throughput (every POST answered / run time)",
          f"{r.requests_per_second:.1f} requests/s ({r.requests} in {r.seconds:.1f} s)", verdict(targets[2])),
         ("stalled conversations (connector never answers)", stalled, "—"),
-        ("CPU during the run (share of 2 cores)",
+        (f"CPU during the run (share of {environment['cores']} cores)",
          f"server {r.server_cpu_share:.0%} ({r.server_cpu_ms_per_request:.1f} ms CPU per request), "
          f"clients + connector {r.client_cpu_share:.0%}, other processes {r.others_cpu_share:.0%}; "
          f"load average {r.load_before} → {r.load_after}", "—"),
     ]
+    pace = f", {config.think_seconds:g} s between questions" if config.think_seconds else ""
     header = [
-        f"{config.conversations} conversations × {config.questions} questions "
-        f"({config.long_share:.0%} long) + {config.stalled} stalled, Python {environment['python']}, "
-        f"{environment['cores']} cores:",
+        f"{config.conversations} conversations × {config.questions} questions ({config.long_share:.0%} long{pace}) "
+        f"+ {config.stalled} stalled, Python {environment['python']}, {environment['cores']} cores:",
         "",
         "| measure | figure | target |",
         "|---|---|---|",
@@ -386,7 +399,7 @@ def index_with_kept_embeddings(data_dir: Path, log: Path) -> None:
 
 
 async def measure(args: argparse.Namespace, root: Path) -> tuple[list[RunResult], Config]:
-    config = Config(args.conversations, args.questions, args.long_share, args.stalled, args.seed)
+    config = Config(args.conversations, args.questions, args.long_share, args.stalled, args.seed, args.think)
     questions = bank_questions(args.bank)
     text = corpus_text()
     data_dir = args.data_dir or root / "data"
@@ -428,6 +441,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=20, help="questions per conversation (default 20)")
     parser.add_argument("--long-share", type=float, default=0.05, help="share of long questions (default 0.05)")
     parser.add_argument("--stalled", type=int, default=2, help="conversations whose connector never answers")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each conversation waits between an answer and its next question (default 0)")
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--bank", type=Path, default=DEFAULT_BANK, help="questions (question-bank JSON lines)")
     parser.add_argument("--data-dir", type=Path, help="use this indexed data folder instead of indexing anew")
