@@ -12,13 +12,13 @@ real aiohttp server on loopback) that records every reply and when it arrived. T
 * 2 more conversations whose serviceUrl points at a connector path that never answers: they ask all the
   while, and their replies stall until the bot's connector timeout.
 
-Per question: the time from the POST to /api/messages to the answer's arrival at the connector (what the user
+Per question: the time from the POST to /api/messages to the reply's arrival at the connector (what the user
 sees, be it the answer or "took too long"; the typing indicator before it does not count), and the HTTP
-status. Errors are non-2xx answers, and
-normal questions without an answer (missing, or "took too long", or the apology). Throughput is every POST
-answered during the run divided by the run's time (the first POST to the last normal conversation's last
-answer). The server's CPU time per request comes from /proc, as does the CPU that other processes took
-meanwhile ("others' CPU"; this benchmark's own client and connector stand-in are counted apart).
+status. Errors are non-2xx answers, and normal questions without an answer (missing, or "took too long", or
+the apology). Throughput is every POST answered during the run divided by the run's time (the first POST to
+the last normal conversation's last answer). The server's CPU time per request comes from /proc, as does
+the CPU that other processes took meanwhile ("others' CPU"; this benchmark's own client and connector
+stand-in are counted apart).
 
 Targets (PASS/FAIL): no errors and every normal question answered; normal questions p95 <= 150 ms;
 throughput >= 114 requests/s (1.5 × 76). With --runs N the run is repeated on the same server and the one
