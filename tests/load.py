@@ -329,7 +329,7 @@ def judge(r: RunResult, normal: int) -> tuple[Target, ...]:
         Target("errors; normal questions answered", f"{r.non_2xx + r.missing} errors; "
                f"{normal - r.missing}/{normal} answered", "0 errors; all answered",
                r.non_2xx + r.missing == 0),
-        Target("normal questions p95, POST to answer at connector", f"{r.normal.p95_ms:.0f} ms",
+        Target("normal questions p95, POST to reply at connector", f"{r.normal.p95_ms:.0f} ms",
                f"≤ {P95_LIMIT_MS:.0f} ms", r.normal.p95_ms <= P95_LIMIT_MS),
         Target("throughput, all requests", f"{r.requests_per_second:.1f} requests/s",
                f"≥ {THROUGHPUT_LIMIT:.0f} requests/s", r.requests_per_second >= THROUGHPUT_LIMIT),
@@ -346,7 +346,7 @@ def markdown(r: RunResult, targets: Sequence[Target], config: Config, environmen
     long_replies = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r.long_replies.items())
     rows = [
         ("errors (non-2xx; normal questions without an answer)", targets[0].measured, verdict(targets[0])),
-        ("normal questions, POST → answer at the connector",
+        ("normal questions, POST → reply at the connector",
          f"p50 {r.normal.p50_ms:.0f} ms, p95 {r.normal.p95_ms:.0f} ms, p99 {r.normal.p99_ms:.0f} ms",
          verdict(targets[1])),
         (f"long questions ({LONG_CHARS:,} characters)",
