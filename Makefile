@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run chat test lint bench eval fit clean node-tools
+.PHONY: install run chat test lint bench load eval fit clean node-tools
 
 install: $(STAMP)
 
@@ -39,6 +39,11 @@ fit: install
 
 bench: install
 	$(BIN)/python tests/bench.py
+
+# The Teams bot under load: `strategibot serve` in its own process, 50 conversations at once against a local
+# Bot Connector stand-in; writes build/load-report.json and prints a Markdown table (see tests/load.py).
+load: install
+	$(BIN)/python tests/load.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
