@@ -25,6 +25,7 @@ from knowledge.index.chroma_embedding import ChromaEmbedding
 from knowledge.index.embedders import Embedder, create_embedder
 from knowledge.index.index_store import Generation, IndexStore, IndexUnavailable
 from knowledge.index.lexical_index import LexicalIndex
+from knowledge.index.query_vectors import QueryVectors
 from knowledge.retrieval.candidates import Candidate, CandidateFinder
 from knowledge.retrieval.glossary import Glossary
 from knowledge.retrieval.lemmas import Lemmatizer
@@ -82,6 +83,7 @@ class Engine:
             chat_model = create_chat_model(settings.openai)
         self._generative = GenerativeComposer(chat_model) if chat_model is not None else None
         self._embedder = embedder
+        self._query_vectors = QueryVectors(embedder)
         self._glossary = glossary or Glossary.load()
         self._lemmatizer = Lemmatizer()
         self._models: tuple[Ranker, AnswerabilityJudge] | None = None
@@ -282,7 +284,7 @@ class Engine:
         passage_collection = self._store.collection(generation.passages_collection, function)
         sentence_collection = self._store.collection(generation.sentences_collection, function)
         documents = {d.doc_id: d for d in generation.documents}
-        retriever = HybridRetriever(passages, lexical, passage_collection, self._embedder)
+        retriever = HybridRetriever(passages, lexical, passage_collection, self._query_vectors)
         return _Loaded(
             generation=generation,
             passages=tuple(passages),

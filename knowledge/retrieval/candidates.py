@@ -94,6 +94,20 @@ class _SentenceRef:
     span: tuple[int, int]
 
 
+@dataclass(frozen=True)
+class _SentenceAnalysis:
+    """What a sentence's features need from its text alone: worked out once, the first time it is a
+    candidate, since the same sentences come up for question after question."""
+
+    text: str
+    terms: frozenset[str]
+    heading_terms: frozenset[str]
+    lemmas: frozenset[str]
+    held: frozenset[str]
+    language: str
+    superseded: bool
+
+
 class CandidateFinder:
     def __init__(
         self,
@@ -113,6 +127,7 @@ class CandidateFinder:
         self._lemmatizer = lemmatizer
         self._bodies = bodies
         self._refs: dict[str, _SentenceRef] = {}
+        self._analysed: dict[str, _SentenceAnalysis] = {}
         for row, passage in enumerate(passages):
             for (sentence_id, _), span in zip(sentence_texts(passage), passage.sentences, strict=True):
                 self._refs[sentence_id] = _SentenceRef(row, span)
@@ -149,7 +164,6 @@ class CandidateFinder:
         ids: list[str],
         vectors: dict[str, np.ndarray],
     ) -> list[Candidate]:
-        analyzer = self._lexical.analyzer
         denominator = self._mass(query.concepts)
         context_denominator = self._mass(query.context)
         question_lemmas = self._question_lemmas(query)
@@ -159,24 +173,17 @@ class CandidateFinder:
         for sentence_id in ids:
             ref = self._refs[sentence_id]
             passage = self._passages[ref.passage_row]
-            document = self._documents.get(passage.doc_id)
-            text = passage.text[ref.span[0] : ref.span[1]]
-            sentence_terms = analyzer.term_set(text)
-            heading = passage.section_label + (" " + document.meta.title if document else "")
-            heading_terms = analyzer.term_set(heading)
-            own, covered, matched = self._covered(query.concepts, sentence_terms, frozenset())
-            heading_own, _, _ = self._covered(query.concepts, heading_terms, frozenset())
-            earlier, _, _ = self._covered(query.context, sentence_terms, heading_terms)
-            language = document.meta.language if document else "sv"
-            sentence_lemmas = self._lemmatizer.lemma_set(text, language)
+            sentence = self._analysis(sentence_id, ref, passage)
+            own, covered, matched = self._covered(query.concepts, sentence.terms, frozenset())
+            heading_own, _, _ = self._covered(query.concepts, sentence.heading_terms, frozenset())
+            earlier, _, _ = self._covered(query.context, sentence.terms, sentence.heading_terms)
             lemma = (
-                sum(w for lemma_, w in question_lemmas.items() if lemma_ in sentence_lemmas) / lemma_mass
+                sum(w for lemma_, w in question_lemmas.items() if lemma_ in sentence.lemmas) / lemma_mass
                 if lemma_mass
                 else 0.0
             )
             sentence_vector = vectors.get(sentence_id)
             dense = float(sentence_vector @ vector) if sentence_vector is not None else DENSE_FLOOR
-            held = held_kinds(text, self._bodies)
             rows.append(
                 {
                     "sentence_id": sentence_id,
@@ -189,10 +196,10 @@ class CandidateFinder:
                     "dense": dense,
                     "matched": matched,
                     "covered": covered,
-                    "held": held,
-                    "language": language,
-                    "superseded": bool(document and document.meta.superseded),
-                    "length": len(text),
+                    "held": sentence.held,
+                    "language": sentence.language,
+                    "superseded": sentence.superseded,
+                    "length": len(sentence.text),
                 }
             )
         best_dense = max(r["dense"] for r in rows)
@@ -247,6 +254,27 @@ class CandidateFinder:
                 )
             )
         return candidates
+
+    def _analysis(self, sentence_id: str, ref: _SentenceRef, passage: Passage) -> _SentenceAnalysis:
+        known = self._analysed.get(sentence_id)
+        if known is not None:
+            return known
+        analyzer = self._lexical.analyzer
+        document = self._documents.get(passage.doc_id)
+        text = passage.text[ref.span[0] : ref.span[1]]
+        language = document.meta.language if document else "sv"
+        heading = passage.section_label + (" " + document.meta.title if document else "")
+        analysis = _SentenceAnalysis(
+            text=text,
+            terms=analyzer.term_set(text),
+            heading_terms=analyzer.term_set(heading),
+            lemmas=frozenset(self._lemmatizer.lemma_set(text, language)),
+            held=held_kinds(text, self._bodies),
+            language=language,
+            superseded=bool(document and document.meta.superseded),
+        )
+        self._analysed[sentence_id] = analysis
+        return analysis
 
     def _question_lemmas(self, query: Query) -> dict[str, float]:
         """The question's content lemmas, weighted by the rarity of their stems in the corpus."""

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.index.embedders import Embedder
 from knowledge.index.lexical_index import LexicalIndex
+from knowledge.index.query_vectors import QueryVectors
 from knowledge.retrieval.query import PREVIOUS_TURN_WEIGHT, Query
 from knowledge.types import Passage
 
@@ -43,15 +43,17 @@ class RetrievedPassage:
 
 
 class HybridRetriever:
-    def __init__(self, passages: list[Passage], lexical: LexicalIndex, collection: Any, embedder: Embedder) -> None:
+    def __init__(
+        self, passages: list[Passage], lexical: LexicalIndex, collection: Any, query_vectors: QueryVectors
+    ) -> None:
         self._passages = passages
         self._row_of = {p.passage_id: i for i, p in enumerate(passages)}
         self._lexical = lexical
         self._collection = collection
-        self._embedder = embedder
+        self._query_vectors = query_vectors
 
     def query_vector(self, query: Query) -> np.ndarray:
-        return self._embedder.embed_query(query.dense_text)
+        return self._query_vectors.vector(query.dense_text)
 
     def retrieve(
         self, query: Query, vector: np.ndarray, limit: int = 6, dense: bool = True, lexical: bool = True
