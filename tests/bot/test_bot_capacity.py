@@ -157,7 +157,11 @@ async def test_a_long_question_does_not_delay_a_normal_one(
     long = [f"long-{i}" for i in range(6)]
     async with aiohttp.ClientSession() as session:
         idle = await normal_question_seconds(session, busy_bot, faulty_connector, "idle")
-        pending = [asyncio.ensure_future(ask(session, busy_bot, faulty_connector, c, LONG_QUESTION)) for c in long]
+        # Each one its own text: the engine remembers the vectors of questions asked before.
+        pending = [
+            asyncio.ensure_future(ask(session, busy_bot, faulty_connector, c, f"{LONG_QUESTION[:-3]}{i:3d}"))
+            for i, c in enumerate(long)
+        ]
         # The typing indicator goes out just before the question is handed to the engine.
         await eventually(lambda: all(faulty_connector.replies(c, "typing") for c in long))
 
@@ -181,7 +185,9 @@ async def test_a_question_past_its_time_budget_gets_a_polite_reply(
     runner, bot = await start_bot(engine, tmp_path, BotSettings(), serving)
     try:
         async with aiohttp.ClientSession() as session:
-            seconds = await ask(session, bot, faulty_connector, "patient", LONG_QUESTION)
+            # A question of its own: the engine remembers the vectors of questions asked before.
+            unseen = LONG_QUESTION[: -len("(budget)")] + "(budget)"
+            seconds = await ask(session, bot, faulty_connector, "patient", unseen)
     finally:
         await runner.cleanup()
 
