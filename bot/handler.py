@@ -27,6 +27,7 @@ from bot.feedback_store import FeedbackStore
 from bot.message_extension import COMMAND_ID, parse_query, search_response
 from bot.rate_limit import SlidingWindowRateLimiter
 from bot.sent_answers import SentAnswers
+from bot.streamed_answer import send_written_answer
 from bot.teams_message import answer_activity
 from bot.texts import language_from_locale, texts_for
 from knowledge.types import Language
@@ -104,13 +105,21 @@ class StrategibotHandler(TeamsActivityHandler):
         if command is not None:
             await self._run_command(turn_context, command)
             return
-        await turn_context.send_activity(Activity(type=ActivityTypes.typing))
-        try:
-            answer = await self._answerer.ask(question, _conversation_id(activity))
-        except AnswerTimedOut:
-            await turn_context.send_activity(MessageFactory.text(texts.took_too_long))
-            return
-        response = await turn_context.send_activity(answer_activity(answer))
+        if self._answerer.streams_answers:
+            # A chat model writes the answer: streamed in 1:1 chats, while the model writes it.
+            answer, response = await send_written_answer(
+                turn_context, self._answerer, question, _conversation_id(activity), language
+            )
+            if answer is None:
+                return
+        else:
+            await turn_context.send_activity(Activity(type=ActivityTypes.typing))
+            try:
+                answer = await self._answerer.ask(question, _conversation_id(activity))
+            except AnswerTimedOut:
+                await turn_context.send_activity(MessageFactory.text(texts.took_too_long))
+                return
+            response = await turn_context.send_activity(answer_activity(answer))
         if response is not None and response.id:
             self._sent.remember(_conversation_id(activity), response.id, question, answer)
 
