@@ -72,16 +72,18 @@ class ChatCompletionsServer:
     * "invented-markers" cites passage [2] and a passage [9] that was never given;
     * "only-invented" cites only a passage that was never given;
     * "obedient" does what a passage tells it when one says "reply HACKED" (a model an injection fools);
-    * "rate-limited" answers 429, "broken" answers 500, "slow" answers after `slow_seconds`.
+    * "rate-limited" answers 429, "broken" answers 500, "slow" answers after `slow_seconds`; any model
+      answers that late when the prompt holds `slow_when`.
 
     Follow-up rewrites (a system prompt asking for a standalone question) get "<follow-up> (<earlier>)".
     Streamed replies come a word at a time, `chunk_seconds` apart. Requests are kept for assertions."""
 
-    def __init__(self, chunk_seconds: float = 0.0, slow_seconds: float = 5.0) -> None:
+    def __init__(self, chunk_seconds: float = 0.0, slow_seconds: float = 5.0, slow_when: str | None = None) -> None:
         self.requests: list[dict] = []
         self.port = free_port()
         self.chunk_seconds = chunk_seconds
         self.slow_seconds = slow_seconds
+        self.slow_when = slow_when
         self._loop = None
         self._runner = None
         self._thread = None
@@ -150,7 +152,7 @@ class ChatCompletionsServer:
         if model == "broken":
             error = {"error": {"message": "The server had an error", "type": "server_error"}}
             return web.json_response(error, status=500)
-        if model == "slow":
+        if model == "slow" or (self.slow_when and self.slow_when in body["messages"][-1]["content"]):
             await asyncio.sleep(self.slow_seconds)
         content = self._reply(model, body["messages"])
         if body.get("stream"):

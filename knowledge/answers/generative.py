@@ -76,7 +76,9 @@ def create_chat_model(settings: OpenAISettings) -> Any:
     from langchain_openai import AzureChatOpenAI, ChatOpenAI
 
     client = AzureChatOpenAI if settings.is_azure else ChatOpenAI
-    return client(**settings.client_options(settings.chat_model), temperature=0)
+    # The answerer enforces the whole call's deadline itself (bounded_call); this bounds each request.
+    options = settings.client_options(settings.chat_model, timeout_seconds=settings.timeout_seconds)
+    return client(**options, temperature=0)
 
 
 @dataclass(frozen=True)
