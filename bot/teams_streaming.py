@@ -61,7 +61,8 @@ class TeamsStream:
         self._last_update = time.monotonic()
 
     async def update(self, text: str) -> None:
-        """Show `text` (all of it so far) unless the last update was too recent or it adds nothing."""
+        """Show `text` (all of it so far) unless the last update was too recent, or `text` adds nothing to
+        what was shown or does not continue it (Teams refuses an update that does not hold the one before)."""
         if self._stream_id is None or not text.startswith(self._streamed) or text == self._streamed:
             return
         if time.monotonic() - self._last_update < self._min_update_seconds:
