@@ -7,13 +7,15 @@ the frozen values of `knowledge.types`, never the engine's internals.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 from bot.conversation_lanes import ConversationLanes
 from bot.serving_settings import ServingSettings
+from knowledge.answers.answer_events import AnswerEvent, FinalAnswer
 from knowledge.types import Answer, IndexedDocument, Language, SearchHit
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,9 @@ T = TypeVar("T")
 LONG_QUESTION_CHARS = 600
 """A question longer than this (pasted text rather than a sentence or two) takes seconds to embed where a
 normal one takes milliseconds: it is answered in a lane of its own, so it never holds up the short ones."""
+MODEL_CALLS = 32
+"""Questions answered at once when a remote chat model writes the answers: each waits mostly on the network,
+so a slow model call holds one of these threads, never one that another conversation is waiting for."""
 
 
 class Answerer(Protocol):
@@ -33,6 +38,16 @@ class Answerer(Protocol):
     def documents(self) -> list[IndexedDocument]: ...
 
     def get_started(self, language: Language = "sv") -> Answer: ...
+
+
+@runtime_checkable
+class StreamingAnswerer(Answerer, Protocol):
+    """An engine whose answers a chat model may write: `ask_stream` yields text, then the answer."""
+
+    @property
+    def streams_answers(self) -> bool: ...
+
+    def ask_stream(self, question: str, conversation_id: str | None = None) -> Iterator[AnswerEvent]: ...
 
 
 class AnswerTimedOut(Exception):
@@ -58,6 +73,60 @@ class AsyncAnswerer:
         self._long_questions = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-long")
         self._listing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-documents")
         self._conversations = ConversationLanes()
+        self._model_calls: ThreadPoolExecutor | None = None
+        if isinstance(engine, StreamingAnswerer) and engine.streams_answers:
+            self._model_calls = ThreadPoolExecutor(max_workers=MODEL_CALLS, thread_name_prefix="engine-model")
+
+    @property
+    def streams_answers(self) -> bool:
+        """Whether a chat model writes the answers (then `ask_streaming` shows its text as it comes)."""
+        return self._model_calls is not None
+
+    async def ask_streaming(
+        self,
+        question: str,
+        conversation_id: str | None,
+        on_text: Callable[[str], Awaitable[None]] | None = None,
+    ) -> Answer:
+        """The answer a chat model writes; `on_text` gets the text so far while it is written (when the
+        last call is still running, pieces that arrive meanwhile are joined into the next call). Raises
+        AnswerTimedOut past the time budget."""
+        assert self._model_calls is not None and isinstance(self._engine, StreamingAnswerer)
+        engine, loop = self._engine, asyncio.get_running_loop()
+        arrived: asyncio.Queue[AnswerEvent | BaseException] = asyncio.Queue()
+
+        def produce() -> None:
+            try:
+                for event in engine.ask_stream(question, conversation_id):
+                    loop.call_soon_threadsafe(arrived.put_nowait, event)
+            except BaseException as error:  # raised again on the event loop, in the caller
+                loop.call_soon_threadsafe(arrived.put_nowait, error)
+
+        text = ""
+        try:
+            async with asyncio.timeout(self._settings.answer_timeout_seconds), self._lane(conversation_id):
+                running = loop.run_in_executor(self._model_calls, produce)
+                try:
+                    while True:
+                        events = [await arrived.get()]
+                        while not arrived.empty():
+                            events.append(arrived.get_nowait())
+                        for event in events:
+                            if isinstance(event, BaseException):
+                                raise event
+                            if isinstance(event, FinalAnswer):
+                                return event.answer
+                            text += event.text
+                        if on_text is not None:
+                            await on_text(text)
+                finally:
+                    running.cancel()  # drops the call if it never started; a running one ends on its own
+        except TimeoutError:
+            log.warning("a question for the chat model took more than %g s", self._settings.answer_timeout_seconds)
+            raise AnswerTimedOut from None
+
+    def _lane(self, conversation_id: str | None) -> contextlib.AbstractAsyncContextManager[None]:
+        return self._conversations.lane(conversation_id) if conversation_id else contextlib.nullcontext()
 
     async def ask(self, question: str, conversation_id: str | None = None) -> Answer:
         """The engine's answer; raises AnswerTimedOut past the time budget."""
@@ -104,3 +173,6 @@ class AsyncAnswerer:
     def close(self) -> None:
         for executor in (self._questions, self._long_questions, self._listing):
             executor.shutdown(wait=True, cancel_futures=True)
+        if self._model_calls is not None:
+            # A model call past its deadline may still be waiting on the network: it ends on its own.
+            self._model_calls.shutdown(wait=False, cancel_futures=True)

@@ -27,6 +27,7 @@ from bot.message_extension import COMMAND_ID, parse_query, search_response
 from bot.rate_limit import SlidingWindowRateLimiter
 from bot.sent_answers import SentAnswers
 from bot.store.store import Store
+from bot.streamed_answer import send_written_answer
 from bot.teams_message import answer_activity
 from bot.texts import language_from_locale, texts_for
 from bot.welcome_gate import WelcomeGate
@@ -102,15 +103,27 @@ class StrategibotHandler(TeamsActivityHandler):
         if command is not None:
             await self._run_command(turn_context, command)
             return
-        await turn_context.send_activity(Activity(type=ActivityTypes.typing))
-        try:
-            answer = await self._answerer.ask(question, _conversation_id(activity))
-        except AnswerTimedOut:
-            await turn_context.send_activity(MessageFactory.text(texts.took_too_long))
-            return
-        # A card button's question (no typed text) is not shown as the user's message: the answer repeats it.
-        asked = question if not (activity.text or "").strip() else ""
-        reply_id = await self._send_answer(turn_context, question, answer_activity(answer, asked), answer)
+        if self._answerer.streams_answers:
+            # A chat model writes the answer: streamed in 1:1 chats, while the model writes it.
+            answer, response = await send_written_answer(
+                turn_context, self._answerer, question, _conversation_id(activity), language
+            )
+            if answer is None:
+                return
+            reply_id = response.id if response is not None and response.id else ""
+            if reply_id:
+                self._sent.remember(_conversation_id(activity), reply_id, question, answer)
+        else:
+            await turn_context.send_activity(Activity(type=ActivityTypes.typing))
+            try:
+                answer = await self._answerer.ask(question, _conversation_id(activity))
+            except AnswerTimedOut:
+                await turn_context.send_activity(MessageFactory.text(texts.took_too_long))
+                return
+            # A card button's question (no typed text) is not shown as the user's message: the answer
+            # repeats it.
+            asked = question if not (activity.text or "").strip() else ""
+            reply_id = await self._send_answer(turn_context, question, answer_activity(answer, asked), answer)
         await self._log_question(activity, question, answer, reply_id)
 
     async def _log_question(self, activity: Activity, question: str, answer: Answer, reply_id: str) -> None:

@@ -8,14 +8,16 @@ composes a cited answer. When an ingest switches the index to a new generation, 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from knowledge.answerability.answer_types import AskedKinds, asked_kinds
 from knowledge.answerability.judge import AnswerabilityJudge, Judgement
+from knowledge.answers.answer_events import AnswerEvent, FinalAnswer
 from knowledge.answers.extractive import ExtractiveComposer, source_label
-from knowledge.answers.generative import GenerativeComposer, create_chat_model
+from knowledge.answers.generative import GenerativeAnswerer, create_chat_model, passages_for_model
 from knowledge.answers.onboarding import get_started
 from knowledge.answers.suggestions import MAX_SUGGESTIONS, draft_suggestions
 from knowledge.answers.who_answer import WhoAnswerComposer
@@ -81,7 +83,8 @@ class Engine:
         self.settings = settings
         if chat_model is None and settings.answerer == "openai" and settings.openai is not None:
             chat_model = create_chat_model(settings.openai)
-        self._generative = GenerativeComposer(chat_model) if chat_model is not None else None
+        timeout = settings.openai.timeout_seconds if settings.openai is not None else 30.0
+        self._generative = GenerativeAnswerer(chat_model, timeout) if chat_model is not None else None
         self._embedder = embedder
         self._query_vectors = QueryVectors(embedder)
         self._glossary = glossary or Glossary.load()
@@ -110,37 +113,81 @@ class Engine:
     # --- questions -----------------------------------------------------------------------------
 
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
-        return self._answer(question, conversation_id, follow_ups=True)
+        if self._generative is not None:
+            return _final(self._generative_events(question, conversation_id, stream=False))
+        return self._ask_extractive(question, conversation_id)
 
-    def _answer(
-        self, question: str, conversation_id: str | None, follow_ups: bool, language: Language | None = None
+    def ask_stream(self, question: str, conversation_id: str | None = None) -> Iterator[AnswerEvent]:
+        """The answer's text as the chat model writes it, then the checked answer (`FinalAnswer`); without
+        a chat model, only the answer."""
+        if self._generative is None:
+            yield FinalAnswer(self._ask_extractive(question, conversation_id))
+            return
+        yield from self._generative_events(question, conversation_id, stream=True)
+
+    @property
+    def streams_answers(self) -> bool:
+        """Whether `ask_stream` yields text before the answer (a chat model writes it)."""
+        return self._generative is not None
+
+    def _ask_extractive(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        follow_ups: bool = True,
+        language: Language | None = None,
     ) -> Answer:
-        """``language``: compose in this language rather than the question's (getting started asks its
-        steps in Swedish for every asker)."""
+        """``follow_ups``: offer questions to ask next (or instead, after an abstention); ``language``:
+        compose in this language rather than the question's (getting started asks its steps in Swedish for
+        every asker)."""
         loaded = self._current()
         evidence = self.evidence(question, conversation_id)
         if language is not None and language != evidence.query.language:
             evidence = replace(evidence, query=replace(evidence.query, language=language))
-        query = evidence.query
         ranked, answerable = self._decide(evidence)
+        return self._extractive_answer(loaded, evidence, ranked, answerable, follow_ups)
+
+    def _extractive_answer(
+        self, loaded: _Loaded, evidence: Evidence, ranked: list[Candidate], answerable: bool, follow_ups: bool = True
+    ) -> Answer:
+        query = evidence.query
         if not answerable:
             return loaded.composer.abstain(query, self._suggestions(loaded, evidence, ranked) if follow_ups else ())
         if evidence.records:
-            matches = list(evidence.records)
-            who = loaded.who.compose(query.question, query.language, matches)
+            who = loaded.who.compose(query.question, query.language, list(evidence.records))
             return self._with_follow_ups(loaded, evidence, ranked, who) if follow_ups else who
-        if self._generative is not None:
-            # The quoted answer is the fallback and carries the citations the model words its answer from.
-            quoted = loaded.composer.compose(query, ranked, evidence.asked)
-            return self._generative.compose(
-                query.question,
-                query.language,
-                quoted.citations,
-                fallback=quoted,
-                abstain=loaded.composer.abstain(query),
-            )
         quoted = loaded.composer.compose(query, ranked, evidence.asked)
         return self._with_follow_ups(loaded, evidence, ranked, quoted) if follow_ups else quoted
+
+    def _generative_events(self, question: str, conversation_id: str | None, *, stream: bool) -> Iterator[AnswerEvent]:
+        """The chat model answers from the best passages and decides itself whether they answer; the
+        extractive answer (or abstention) stays ready as the fallback."""
+        assert self._generative is not None
+        loaded = self._current()
+        previous = self._memory.last(conversation_id)
+        evidence = self.evidence(question, conversation_id)
+        asked = question
+        if evidence.query.follow_up and previous is not None:
+            asked = self._generative.standalone_question(previous.question, question)
+            if asked != question:
+                # Retrieval for the question as it stands alone; the conversation already has this turn.
+                evidence = self.evidence(asked)
+        ranked, answerable = self._decide(evidence)
+        query = evidence.query
+
+        def fallback() -> Answer:
+            return self._extractive_answer(loaded, evidence, ranked, answerable)
+
+        def abstain() -> Answer:
+            return loaded.composer.abstain(query, self._suggestions(loaded, evidence, ranked))
+
+        passages = passages_for_model(ranked, loaded.documents)
+        if not passages:
+            yield FinalAnswer(abstain())
+        elif stream:
+            yield from self._generative.stream(asked, query.language, passages, fallback, abstain)
+        else:
+            yield FinalAnswer(self._generative.answer(asked, query.language, passages, fallback, abstain))
 
     def _decide(self, evidence: Evidence) -> tuple[list[Candidate], bool]:
         """The ranked candidates, and whether they answer the question."""
@@ -231,7 +278,9 @@ class Engine:
     def get_started(self, language: Language = "sv") -> Answer:
         """The walk-through for new international contact persons, every step cited."""
         # Each step is its own answer; questions to ask next belong after the walk-through, not in it.
-        return get_started(lambda question, wanted: self._answer(question, None, False, wanted), language)
+        return get_started(
+            lambda question, wanted: self._ask_extractive(question, None, follow_ups=False, language=wanted), language
+        )
 
     def responsibilities(self) -> list[Responsibility]:
         """The responsibility register of the current index."""
@@ -306,6 +355,13 @@ class Engine:
             register=ResponsibilityRegister(generation.load_responsibilities(), lexical),
             who=WhoAnswerComposer(documents, self._glossary),
         )
+
+
+def _final(events: Iterator[AnswerEvent]) -> Answer:
+    for event in events:
+        if isinstance(event, FinalAnswer):
+            return event.answer
+    raise RuntimeError("the answer's events ended without an answer")
 
 
 def _names_what_is_asked_about(best: Candidate, query: Query) -> bool:

