@@ -12,32 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ingest.line_shapes import section_number_depth
+from knowledge.text.text_analysis import NUMBER_WORDS
 from knowledge.types import Block
-
-NUMBER_WORDS = {
-    "två": 2,
-    "tre": 3,
-    "fyra": 4,
-    "fem": 5,
-    "sex": 6,
-    "sju": 7,
-    "åtta": 8,
-    "nio": 9,
-    "tio": 10,
-    "elva": 11,
-    "tolv": 12,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
 
 # "följande fyra inriktningar", "nedanstående tre områden", "the following three priorities".
 # The announcing word is required: a bare number ("de tre senaste åren") announces nothing.

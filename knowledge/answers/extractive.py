@@ -15,6 +15,7 @@ from knowledge.answers.direct import direct_lead
 from knowledge.answers.phrases import phrase
 from knowledge.retrieval.candidates import Candidate as ScoredSentence
 from knowledge.retrieval.query import Query
+from knowledge.text.text_analysis import NUMBER_WORDS
 from knowledge.types import Answer, Citation, IndexedDocument, Language
 
 MAX_QUOTES = 3
@@ -31,20 +32,6 @@ OTHER_DOCUMENT_DENSE_GAP = 0.03
 LONG_QUOTE = 240
 _CLAUSE = re.compile(r"(?<=,)\s+|\s+(?=och\s)|(?<=;)\s+")
 # A sentence that opens with one of these leans on the one before it for its subject.
-_COUNT_WORDS = {
-    "två": 2,
-    "tre": 3,
-    "fyra": 4,
-    "fem": 5,
-    "sex": 6,
-    "sju": 7,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-}
 _REFERRING_OPENERS = frozenset(["de", "dessa", "detta", "denna", "sådana", "they", "these", "this", "it", "such"])
 # "Följande fyra inriktningar föreslås." / "... ska inriktas på tre områden.": the headings below list them.
 _ANNOUNCES = re.compile(
@@ -289,7 +276,7 @@ class ExtractiveComposer:
             siblings = self._subsections.get((doc_id, section[:-1]), [])
             index = siblings.index(section[-1]) if section[-1] in siblings else len(siblings)
             listed = siblings[index + 1 :]
-        count = _COUNT_WORDS.get((announced.group(0).split() or [""])[0].lower())
+        count = NUMBER_WORDS.get((announced.group(0).split() or [""])[0].lower())
         return listed[:count] if count and len(listed) >= count else listed
 
     def abstain(self, query: Query, suggestions: tuple[str, ...] = ()) -> Answer:

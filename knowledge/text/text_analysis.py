@@ -272,3 +272,30 @@ def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
     for text in texts:
         vocabulary.update(bare.stem(w) for w in bare.content_words(text) if len(w) >= _MIN_PART)
     return frozenset(vocabulary)
+
+
+# Counts written out, as documents announce parts ("följande fyra inriktningar", "three areas").
+NUMBER_WORDS = {
+    "två": 2,
+    "tre": 3,
+    "fyra": 4,
+    "fem": 5,
+    "sex": 6,
+    "sju": 7,
+    "åtta": 8,
+    "nio": 9,
+    "tio": 10,
+    "elva": 11,
+    "tolv": 12,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
