@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Callable
 
@@ -54,6 +55,9 @@ def serve(
             f"({bot_settings.app_type}).",
             file=sys.stderr,
         )
+    # The server answers questions side by side, one worker per core: the embedding model's own threads
+    # would then compete with the other workers for the same cores. Read once, when the model loads.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     store = Store.open(store_settings)
     store.purge_expired()
     engine = engine_factory(settings, memory=store.conversations)

@@ -27,7 +27,7 @@ from knowledge.index.chroma_embedding import ChromaEmbedding
 from knowledge.index.embedders import Embedder, create_embedder
 from knowledge.index.index_store import Generation, IndexStore, IndexUnavailable
 from knowledge.index.lexical_index import LexicalIndex
-from knowledge.index.query_vectors import QueryVectors
+from knowledge.index.query_vectors import REMEMBERED_QUESTIONS, QueryVectors
 from knowledge.retrieval.candidates import Candidate, CandidateFinder
 from knowledge.retrieval.glossary import Glossary
 from knowledge.retrieval.lemmas import Lemmatizer
@@ -79,14 +79,16 @@ class Engine:
         glossary: Glossary | None = None,
         chat_model: Any | None = None,
         memory: ConversationStore | None = None,
+        remembered_questions: int = REMEMBERED_QUESTIONS,
     ) -> None:
+        """``remembered_questions``: how many recent questions' vectors to keep (0: embed every time)."""
         self.settings = settings
         if chat_model is None and settings.answerer == "openai" and settings.openai is not None:
             chat_model = create_chat_model(settings.openai)
         timeout = settings.openai.timeout_seconds if settings.openai is not None else 30.0
         self._generative = GenerativeAnswerer(chat_model, timeout) if chat_model is not None else None
         self._embedder = embedder
-        self._query_vectors = QueryVectors(embedder)
+        self._query_vectors = QueryVectors(embedder, remembered_questions)
         self._glossary = glossary or Glossary.load()
         self._lemmatizer = Lemmatizer()
         self._models: tuple[Ranker, AnswerabilityJudge] | None = None
@@ -98,11 +100,17 @@ class Engine:
 
     @classmethod
     def open(
-        cls, settings: Settings, embedder: Embedder | None = None, memory: ConversationStore | None = None
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        memory: ConversationStore | None = None,
+        remembered_questions: int = REMEMBERED_QUESTIONS,
     ) -> Engine:
         """An engine on the current index; raises IndexUnavailable when none has been built yet.
         ``memory`` keeps each conversation's last turn (default: in this process)."""
-        engine = cls(settings, embedder or create_embedder(settings), memory=memory)
+        engine = cls(
+            settings, embedder or create_embedder(settings), memory=memory, remembered_questions=remembered_questions
+        )
         engine._current()
         return engine
 
