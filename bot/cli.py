@@ -145,7 +145,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     if not args.question:
         print("strategibot ask: give a QUESTION, or --jsonl to read questions from stdin", file=sys.stderr)
         return 2
-    _show(engine, engine.ask(args.question))
+    _show(engine, engine.ask(args.question, next_questions=True))
     return 0
 
 
@@ -210,7 +210,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
             print(question)
         if not question or question.lower() in {"exit", "quit", "avsluta"}:
             return 0
-        _show(engine, engine.ask(question, conversation))
+        _show(engine, engine.ask(question, conversation, next_questions=True))
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:

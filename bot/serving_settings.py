@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.settings import BotSettingsError
+from knowledge.settings import positive_number
 
 
 def available_cores() -> int:
@@ -41,25 +42,14 @@ class ServingSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServingSettings:
         env = os.environ if env is None else env
         return cls(
-            answer_timeout_seconds=_positive_seconds(env, "STRATEGIBOT_ANSWER_TIMEOUT", cls.answer_timeout_seconds),
+            answer_timeout_seconds=positive_number(
+                env, "STRATEGIBOT_ANSWER_TIMEOUT", cls.answer_timeout_seconds, "seconds", error=BotSettingsError
+            ),
             answer_workers=_workers(env, "STRATEGIBOT_ANSWER_WORKERS"),
-            connector_timeout_seconds=_positive_seconds(
-                env, "STRATEGIBOT_CONNECTOR_TIMEOUT", cls.connector_timeout_seconds
+            connector_timeout_seconds=positive_number(
+                env, "STRATEGIBOT_CONNECTOR_TIMEOUT", cls.connector_timeout_seconds, "seconds", error=BotSettingsError
             ),
         )
-
-
-def _positive_seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    text = (env.get(name) or "").strip()
-    if not text:
-        return default
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise BotSettingsError(f"{name}={text!r} is not a number of seconds; set it to e.g. {default:g}.") from None
-    if not seconds > 0 or seconds == float("inf"):
-        raise BotSettingsError(f"{name}={text!r} must be a positive number of seconds, e.g. {default:g}.")
-    return seconds
 
 
 def _workers(env: Mapping[str, str], name: str) -> int:

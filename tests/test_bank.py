@@ -95,7 +95,7 @@ def test_a_yes_or_no_question_is_answered_yes_or_no_before_the_quote(engine: Eng
 
 
 def test_an_answer_offers_questions_to_ask_next_that_are_answered_too(engine: Engine) -> None:
-    answer = engine.ask("Får vi teckna vänortsavtal?")
+    answer = engine.ask("Får vi teckna vänortsavtal?", next_questions=True)
     assert not answer.abstained and answer.suggestions
     quoted = " ".join(c.quote for c in answer.citations)
     for suggestion in answer.suggestions:
