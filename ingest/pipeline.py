@@ -29,12 +29,18 @@ from ingest.splitter import PassageSplitter
 from knowledge.index.chroma_embedding import ChromaEmbedding
 from knowledge.index.embedders import Embedder
 from knowledge.index.embedding_cache import CachedEmbedder, EmbeddingCache
-from knowledge.index.index_store import Generation, IndexStore, copy_vectors
+from knowledge.index.hubness import ReferenceQuestions, sentence_hubness
+from knowledge.index.index_store import Generation, IndexStore, IndexUnavailable, copy_vectors
 from knowledge.index.lexical_index import LexicalIndex
 from knowledge.retrieval.glossary import Glossary
 from knowledge.settings import BUNDLED_CORPUS, BYTES_PER_MB, Settings
-from knowledge.text.passage_text import passage_embedding_text, sentence_embedding_text, sentence_texts
-from knowledge.types import IndexedDocument, IngestReport, Passage, Responsibility
+from knowledge.text.passage_text import (
+    passage_embedding_text,
+    sentence_embedding_text,
+    sentence_texts,
+    sentence_window_texts,
+)
+from knowledge.types import IndexedDocument, IngestReport, Language, Passage, Responsibility
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +80,7 @@ def default_sources(settings: Settings) -> list[Path]:
     return [folder for folder in (settings.corpus_dir, settings.documents_dir) if folder.exists()]
 
 
-def discover(
-    paths: Iterable[Path], bundled: Path = BUNDLED_CORPUS
-) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+def discover(paths: Iterable[Path], bundled: Path = BUNDLED_CORPUS) -> tuple[list[SourceFile], list[tuple[str, str]]]:
     """Documents under ``paths``, and (file, reason) for files of a type that cannot be read."""
     found: dict[Path, SourceFile] = {}
     rejected: list[tuple[str, str]] = []
@@ -104,7 +108,13 @@ def discover(
 
 
 class Ingester:
-    def __init__(self, settings: Settings, embedder: Embedder, show_progress: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        show_progress: bool = True,
+        reference: ReferenceQuestions | None = None,
+    ) -> None:
         self._settings = settings
         self._store = IndexStore(settings)
         self._cache = EmbeddingCache(settings.data_dir / "embeddings.sqlite")
@@ -112,6 +122,7 @@ class Ingester:
         self._splitter = PassageSplitter(embedder.token_count)
         self._show_progress = show_progress
         self._extractor = ResponsibilityExtractor(Glossary.load())
+        self._reference = reference if reference is not None else ReferenceQuestions.load()
 
     def close(self) -> None:
         self._cache.close()
@@ -125,7 +136,10 @@ class Ingester:
     def _run(self, paths: Sequence[Path] | None) -> IngestReport:
         began = time.perf_counter()
         files, failed = discover(paths if paths else default_sources(self._settings), self._settings.corpus_dir)
-        current = self._store.current()
+        try:
+            current = self._store.current()
+        except IndexUnavailable:
+            current = None  # an index of an older format is rebuilt; the embedding cache keeps that quick
         reusable = current if current and current.embedder == self._embedder.name else None
         previous = {d.doc_id: d for d in reusable.documents} if reusable else {}
 
@@ -153,7 +167,8 @@ class Ingester:
         for name, reason in failed:
             log.warning("skipped %s: %s", name, reason)
 
-        if current is not None and reusable is current and not fresh and not removed:
+        same_reference = current is not None and current.reference == self._reference.fingerprint
+        if current is not None and reusable is current and not fresh and not removed and same_reference:
             return IngestReport(
                 unchanged=tuple(d.source for d in kept),
                 failed=tuple(failed),
@@ -161,7 +176,7 @@ class Ingester:
                 seconds=time.perf_counter() - began,
             )
 
-        generation = self._store.next_generation(self._embedder.name)
+        generation = self._store.next_generation(self._embedder.name, self._reference.fingerprint)
         try:
             documents, passages = self._build(generation, reusable, kept, fresh)
             self._store.write_generation(generation, documents, passages, self._register(documents, passages))
@@ -229,52 +244,51 @@ class Ingester:
         new_passages = [p for r in fresh for p in r.passages]
         passages = sorted([*old_passages, *new_passages], key=lambda p: (p.doc_id, p.start))
 
-        passage_vectors: dict[str, np.ndarray] = {}
-        sentence_vectors: dict[str, np.ndarray] = {}
+        function = ChromaEmbedding(self._embedder)
+        kinds = {
+            "passages": [(p.passage_id, passage_embedding_text(p, titles[p.doc_id])) for p in passages],
+            "sentences": [(sid, sentence_embedding_text(p, text)) for p in passages for sid, text in sentence_texts(p)],
+            "windows": [item for p in passages for item in sentence_window_texts(p)],
+        }
+        vectors: dict[str, dict[str, np.ndarray]] = {kind: {} for kind in kinds}
         if previous is not None and old_passages:
-            function = ChromaEmbedding(self._embedder)
-            old_p = self._store.collection(previous.passages_collection, function)
-            old_s = self._store.collection(previous.sentences_collection, function)
-            passage_vectors = copy_vectors(old_p, [p.passage_id for p in old_passages])
-            sentence_vectors = copy_vectors(old_s, [sid for p in old_passages for sid, _ in sentence_texts(p)])
-
-        to_embed_p = [p for p in passages if p.passage_id not in passage_vectors]
-        to_embed_s = [
-            (sid, sentence_embedding_text(p, text))
-            for p in passages
-            for sid, text in sentence_texts(p)
-            if sid not in sentence_vectors
-        ]
-        texts_p = [passage_embedding_text(p, titles[p.doc_id]) for p in to_embed_p]
-        texts_s = [text for _, text in to_embed_s]
-        total = self._embedder.missing_count([*texts_p, *texts_s])
+            old_ids = {p.passage_id for p in old_passages} | {sid for p in old_passages for sid, _ in sentence_texts(p)}
+            for kind, items in kinds.items():
+                old = self._store.collection(_collection_of(previous, kind), function)
+                vectors[kind] = copy_vectors(old, [i for i, _ in items if i in old_ids])
+        to_embed = {kind: [(i, t) for i, t in items if i not in vectors[kind]] for kind, items in kinds.items()}
+        total = self._embedder.missing_count([t for items in to_embed.values() for _, t in items])
         with tqdm(
             total=total, desc="Embedding", unit="text", disable=not self._show_progress or total == 0, file=sys.stderr
         ) as bar:
-            vectors_p = self._embedder.embed_passages(texts_p, progress=bar.update)
-            vectors_s = self._embedder.embed_passages(texts_s, progress=bar.update)
-        passage_vectors.update(zip((p.passage_id for p in to_embed_p), vectors_p, strict=True))
-        sentence_vectors.update(zip((sid for sid, _ in to_embed_s), vectors_s, strict=True))
+            for kind, items in to_embed.items():
+                fresh = self._embedder.embed_passages([t for _, t in items], progress=bar.update)
+                vectors[kind].update(zip((i for i, _ in items), fresh, strict=True))
 
-        self._write_chroma(generation, passages, titles, passage_vectors, sentence_vectors)
+        self._write_chroma(generation, passages, titles, vectors)
         LexicalIndex.build([lexical_text(p, titles[p.doc_id]) for p in passages]).save(generation.lexical_folder)
         return documents, passages
+
+    def _reference_vectors(self) -> dict[Language, np.ndarray]:
+        return {
+            language: self._embedder.embed_queries(texts)
+            for language, texts in self._reference.by_language.items()
+            if texts
+        }
 
     def _write_chroma(
         self,
         generation: Generation,
         passages: list[Passage],
         titles: dict[str, str],
-        passage_vectors: dict[str, np.ndarray],
-        sentence_vectors: dict[str, np.ndarray],
+        vectors: dict[str, dict[str, np.ndarray]],
     ) -> None:
         function = ChromaEmbedding(self._embedder)
         passage_collection = self._store.collection(generation.passages_collection, function, create=True)
-        sentence_collection = self._store.collection(generation.sentences_collection, function, create=True)
         for batch in _batches(passages, _CHROMA_BATCH):
             passage_collection.add(
                 ids=[p.passage_id for p in batch],
-                embeddings=[passage_vectors[p.passage_id] for p in batch],
+                embeddings=[vectors["passages"][p.passage_id] for p in batch],
                 documents=[p.text for p in batch],
                 metadatas=[
                     {
@@ -289,15 +303,31 @@ class Ingester:
                 ],
             )
         sentences = [(sid, p) for p in passages for sid, _ in sentence_texts(p)]
-        for batch in _batches(sentences, _CHROMA_BATCH):
-            sentence_collection.add(
-                ids=[sid for sid, _ in batch],
-                embeddings=[sentence_vectors[sid] for sid, _ in batch],
-                metadatas=[{"passage_id": p.passage_id, "doc_id": p.doc_id} for _, p in batch],
-            )
+        # Hubness is measured for every sentence of the new generation: the reference questions may have
+        # changed since the sentences of kept documents were last measured.
+        questions = self._reference_vectors()
+        for kind in ("sentences", "windows"):
+            collection = self._store.collection(_collection_of(generation, kind), function, create=True)
+            ids = [sid for sid, _ in sentences]
+            stacked = np.stack([vectors[kind][i] for i in ids]) if ids else np.zeros((0, 1), dtype=np.float32)
+            hubs = sentence_hubness(ids, stacked, questions)
+            for batch in _batches(sentences, _CHROMA_BATCH):
+                collection.add(
+                    ids=[sid for sid, _ in batch],
+                    embeddings=[vectors[kind][sid] for sid, _ in batch],
+                    metadatas=[{"passage_id": p.passage_id, "doc_id": p.doc_id, **hubs[sid]} for sid, p in batch],
+                )
 
     def _progress(self, items: list[SourceFile], label: str) -> Iterable[SourceFile]:
         return tqdm(items, desc=label, unit="file", disable=not self._show_progress or not items, file=sys.stderr)
+
+
+def _collection_of(generation: Generation, kind: str) -> str:
+    return {
+        "passages": generation.passages_collection,
+        "sentences": generation.sentences_collection,
+        "windows": generation.windows_collection,
+    }[kind]
 
 
 def lexical_text(passage: Passage, title: str) -> str:

@@ -350,6 +350,7 @@ class Engine:
         function = ChromaEmbedding(self._embedder)
         passage_collection = self._store.collection(generation.passages_collection, function)
         sentence_collection = self._store.collection(generation.sentences_collection, function)
+        window_collection = self._store.collection(generation.windows_collection, function)
         documents = {d.doc_id: d for d in generation.documents}
         retriever = HybridRetriever(passages, lexical, passage_collection, self._query_vectors)
         return _Loaded(
@@ -364,6 +365,7 @@ class Engine:
                 lexical,
                 retriever,
                 sentence_collection,
+                window_collection,
                 self._lemmatizer,
                 self._glossary.body_names(),
             ),

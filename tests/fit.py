@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Fit the ranker and the answerability model on the question bank (`make fit`).
 
-1. Index the bundled corpus (through the embedding cache, so a second run embeds nothing).
+1. Write the train split's questions as the reference questions that sentences' hubness is measured
+   against (knowledge/index/hubness.py), then index the bundled corpus (through the embedding cache, so a
+   second run embeds nothing).
 2. Ask every question of the train and validation splits, conversations in order, and keep each
    candidate sentence's features; a candidate is right when its quote holds the question's source.
 3. Ranker: logistic regression over candidates, fitted on train, regularisation chosen on validation by
@@ -36,6 +38,7 @@ from knowledge.answerability.linear_model import MODELS_DIR, LinearModel
 from knowledge.answers.extractive import with_context
 from knowledge.engine import Engine
 from knowledge.index.embedders import create_embedder
+from knowledge.index.hubness import ReferenceQuestions
 from knowledge.retrieval.candidates import CANDIDATE_FEATURES, Candidate
 from knowledge.retrieval.ranker import Ranker
 from knowledge.settings import Settings
@@ -193,9 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["STRATEGIBOT_DATA_DIR"] = args.data_dir or os.environ.get("STRATEGIBOT_DATA_DIR") or tmp
         settings = Settings.from_env()
         embedder = create_embedder(settings)
+        splits = {name: load_split(name) for name in SPLITS}
+        ReferenceQuestions.write((q["lang"], q["question"]) for q in splits["train"])
         run_ingest(settings, embedder, None, show_progress=False)
         engine = Engine(settings, embedder)
-        splits = {name: load_split(name) for name in SPLITS}
         asked = {name: collect(engine, splits[name], name) for name in ("train", "validation")}
         recall = np.mean([a.labels.any() for a in asked["train"] if not a.question.get("abstain")])
         print(f"candidate recall on train: {recall:.3f}")

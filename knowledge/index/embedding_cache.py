@@ -66,19 +66,33 @@ class CachedEmbedder:
         return self._inner.name
 
     def embed_passages(self, texts: Sequence[str], progress=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+        return self._cached(self.name, texts, self._inner.embed_passages, progress, counted=True)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts embedded as questions (e5 prefixes them differently), cached apart from passages."""
+
+        def embed(batch: Sequence[str]) -> np.ndarray:
+            return np.stack([self._inner.embed_query(text) for text in batch])
+
+        return self._cached(f"{self.name}#query", texts, embed, None, counted=False)
+
+    def _cached(self, model: str, texts: Sequence[str], embed, progress, counted: bool) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """``counted``: whether the texts count in ``computed`` and ``seconds``, which report the work of
+        indexing documents."""
         keys = [content_key(t) for t in texts]
-        found = self._cache.get_many(self.name, sorted(set(keys)))
+        found = self._cache.get_many(model, sorted(set(keys)))
         missing = [k for k in dict.fromkeys(keys) if k not in found]
         text_of = dict(zip(keys, texts, strict=True))
         for start in range(0, len(missing), self._batch_size):
             batch = missing[start : start + self._batch_size]
             began = time.perf_counter()
-            vectors = self._inner.embed_passages([text_of[k] for k in batch])
-            self.seconds += time.perf_counter() - began
+            vectors = embed([text_of[k] for k in batch])
             fresh = dict(zip(batch, vectors, strict=True))
-            self._cache.put_many(self.name, fresh)
+            self._cache.put_many(model, fresh)
             found.update(fresh)
-            self.computed += len(batch)
+            if counted:
+                self.seconds += time.perf_counter() - began
+                self.computed += len(batch)
             if progress is not None:
                 progress(len(batch))
         if not texts:

@@ -21,7 +21,7 @@ import logging
 import os
 import shutil
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,9 @@ from knowledge.types import DocumentMeta, IndexedDocument, Passage, Responsibili
 # Chroma reports anonymous usage unless told not to, and it would try to reach the network to do so.
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-_FORMAT_VERSION = 1
+# 2: sentences and their windows carry their hubness (knowledge/index/hubness.py).
+_FORMAT_VERSION = 2
+COLLECTION_KINDS = ("passages", "sentences", "windows")
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ class Generation:
     embedder: str
     documents: tuple[IndexedDocument, ...]
     namespace: str
+    reference: str = ""
+    """Fingerprint of the reference questions that the sentences' hubness was measured against."""
 
     @property
     def passages_collection(self) -> str:
@@ -57,6 +61,10 @@ class Generation:
     @property
     def sentences_collection(self) -> str:
         return _collection_name(self.namespace, "sentences", self.number)
+
+    @property
+    def windows_collection(self) -> str:
+        return _collection_name(self.namespace, "windows", self.number)
 
     @property
     def lexical_folder(self) -> Path:
@@ -133,14 +141,15 @@ class IndexStore:
             embedder=manifest["embedder"],
             documents=tuple(_document_from_json(d) for d in manifest["documents"]),
             namespace=self.namespace,
+            reference=manifest.get("reference_questions", ""),
         )
 
-    def next_generation(self, embedder: str) -> Generation:
+    def next_generation(self, embedder: str, reference: str = "") -> Generation:
         numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
         number = max(numbers, default=0) + 1
         folder = self.root / f"gen-{number:06d}"
         folder.mkdir(parents=True)
-        return Generation(number, folder, embedder, (), self.namespace)
+        return Generation(number, folder, embedder, (), self.namespace, reference)
 
     def write_generation(
         self,
@@ -159,10 +168,11 @@ class IndexStore:
         manifest = {
             "format": _FORMAT_VERSION,
             "embedder": generation.embedder,
+            "reference_questions": generation.reference,
             "documents": [_document_to_json(d) for d in documents],
         }
         _write_atomically(generation.folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-        return Generation(generation.number, generation.folder, generation.embedder, tuple(documents), self.namespace)
+        return replace(generation, documents=tuple(documents))
 
     def switch_to(self, generation: Generation) -> None:
         """Make ``generation`` the one that answers. This rename is the commit point of an ingest."""
@@ -184,7 +194,7 @@ class IndexStore:
             return
         keep_names: set[str] = set()
         if keep is not None:
-            keep_names = {_collection_name(self.namespace, kind, keep) for kind in ("passages", "sentences")}
+            keep_names = {_collection_name(self.namespace, kind, keep) for kind in COLLECTION_KINDS}
         client = self.chroma()
         for collection in client.list_collections():
             name = collection if isinstance(collection, str) else collection.name

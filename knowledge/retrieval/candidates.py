@@ -6,8 +6,9 @@ vectors, which finds a sentence in the middle of a long passage that the passage
 
 Each candidate gets the same features, so that one ranker orders them and one answerability model judges
 the best: how much of the question it holds (stems, lemmas, its heading), how close it is in meaning
-(sentence, passage), how it ranks by each signal and whether the signals agree, and whether it holds the
-kind of answer asked for (a person, a number, a date, ...).
+(sentence, passage, and the sentence beyond its closeness to questions in general: see index/hubness.py),
+how it ranks by each signal and whether the signals agree, and whether it holds the kind of answer asked
+for (a person, a number, a date, ...).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from knowledge.answerability.answer_types import KINDS, AskedKinds, held_kinds
 from knowledge.index.lexical_index import LexicalIndex
+from knowledge.index.stored_vectors import StoredVectors
 from knowledge.retrieval.concepts import Concept
 from knowledge.retrieval.lemmas import Lemmatizer
 from knowledge.retrieval.passages import HybridRetriever, PassageEvidence
@@ -41,6 +43,10 @@ CANDIDATE_FEATURES: tuple[str, ...] = (
     "lemma",
     "dense",
     "dense_gap",
+    "dense_hub",
+    "dense_hub_gap",
+    "dense_window",
+    "dense_window_gap",
     "dense_passage",
     "passage_fused",
     "passage_bm25",
@@ -95,6 +101,17 @@ class _SentenceRef:
 
 
 @dataclass(frozen=True)
+class _Closeness:
+    similarity: float
+    """Cosine similarity to the question."""
+    beyond_hub: float
+    """The similarity minus the text's hubness for the question's language (index/hubness.py)."""
+
+
+_FAR = _Closeness(DENSE_FLOOR, 0.0)
+
+
+@dataclass(frozen=True)
 class _SentenceAnalysis:
     """What a sentence's features need from its text alone: worked out once, the first time it is a
     candidate, since the same sentences come up for question after question."""
@@ -116,6 +133,7 @@ class CandidateFinder:
         lexical: LexicalIndex,
         retriever: HybridRetriever,
         sentence_collection: Any,
+        window_collection: Any,
         lemmatizer: Lemmatizer,
         bodies: frozenset[str],
     ) -> None:
@@ -124,6 +142,8 @@ class CandidateFinder:
         self._lexical = lexical
         self._retriever = retriever
         self._sentences = sentence_collection
+        self._sentence_vectors = StoredVectors(sentence_collection)
+        self._window_vectors = StoredVectors(window_collection)
         self._lemmatizer = lemmatizer
         self._bodies = bodies
         self._refs: dict[str, _SentenceRef] = {}
@@ -150,19 +170,20 @@ class CandidateFinder:
         ids = list(chosen.values())
         if not ids:
             return []
-        vectors = self._vectors(ids)
-        return self._describe(query, vector, asked, evidence, ids, vectors)
+        sentences = self._closeness(self._sentence_vectors, ids, vector, query.language)
+        windows = self._closeness(self._window_vectors, ids, vector, query.language)
+        return self._describe(query, asked, evidence, ids, sentences, windows)
 
     # --- features ----------------------------------------------------------------------------------
 
     def _describe(
         self,
         query: Query,
-        vector: np.ndarray,
         asked: AskedKinds,
         evidence: PassageEvidence,
         ids: list[str],
-        vectors: dict[str, np.ndarray],
+        sentences: dict[str, _Closeness],
+        windows: dict[str, _Closeness],
     ) -> list[Candidate]:
         denominator = self._mass(query.concepts)
         context_denominator = self._mass(query.context)
@@ -182,8 +203,8 @@ class CandidateFinder:
                 if lemma_mass
                 else 0.0
             )
-            sentence_vector = vectors.get(sentence_id)
-            dense = float(sentence_vector @ vector) if sentence_vector is not None else DENSE_FLOOR
+            closeness = sentences.get(sentence_id, _FAR)
+            window = windows.get(sentence_id, _FAR)
             rows.append(
                 {
                     "sentence_id": sentence_id,
@@ -193,7 +214,9 @@ class CandidateFinder:
                     "lexical_heading": heading_own / denominator if denominator else 0.0,
                     "lexical_context": earlier / context_denominator if context_denominator else 0.0,
                     "lemma": lemma,
-                    "dense": dense,
+                    "dense": closeness.similarity,
+                    "dense_hub": closeness.beyond_hub,
+                    "dense_window": window.beyond_hub,
                     "matched": matched,
                     "covered": covered,
                     "held": sentence.held,
@@ -203,6 +226,8 @@ class CandidateFinder:
                 }
             )
         best_dense = max(r["dense"] for r in rows)
+        best_hub = max(r["dense_hub"] for r in rows)
+        best_window = max(r["dense_window"] for r in rows)
         dense_order = {r["sentence_id"]: i for i, r in enumerate(sorted(rows, key=lambda r: -r["dense"]))}
         lexical_order = {
             r["sentence_id"]: i for i, r in enumerate(sorted(rows, key=lambda r: -(r["lexical"] + r["lemma"])))
@@ -226,6 +251,10 @@ class CandidateFinder:
                 r["lemma"],
                 max(r["dense"] - DENSE_FLOOR, 0.0) * 10,
                 (r["dense"] - best_dense) * 10,
+                r["dense_hub"] * 10,
+                (r["dense_hub"] - best_hub) * 10,
+                r["dense_window"] * 10,
+                (r["dense_window"] - best_window) * 10,
                 max(evidence.dense_similarity.get(row, DENSE_FLOOR) - DENSE_FLOOR, 0.0) * 10,
                 1.0 / (1.0 + fused_rank),
                 float(evidence.lexical_scores[row]) / max_bm25 if max_bm25 > 0 else 0.0,
@@ -322,6 +351,14 @@ class CandidateFinder:
         result = self._sentences.query(query_embeddings=[vector], n_results=count, include=["distances"])
         return list(result["ids"][0])
 
-    def _vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        got = self._sentences.get(ids=ids, include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+    @staticmethod
+    def _closeness(stored: StoredVectors, ids: list[str], vector: np.ndarray, language: str) -> dict[str, _Closeness]:
+        """How close each of ``ids`` (as sentences, or as their windows) is to the question."""
+        found = stored.get(ids)
+        if not found:
+            return {}
+        keys = list(found)
+        similarities = np.stack([found[k].vector for k in keys]) @ vector
+        return {
+            k: _Closeness(float(s), float(s) - found[k].hub(language)) for k, s in zip(keys, similarities, strict=True)
+        }

@@ -21,3 +21,16 @@ def sentence_texts(passage: Passage) -> list[tuple[str, str]]:
 
 def sentence_embedding_text(passage: Passage, sentence: str) -> str:
     return f"{passage.section_label}: {sentence}" if passage.section else sentence
+
+
+def sentence_window_texts(passage: Passage) -> list[tuple[str, str]]:
+    """(sentence id, the sentence with its neighbours in the passage, under its heading) for each sentence.
+
+    A sentence is often answered by what surrounds it: a question about a decision meets the sentence
+    naming the body, while the one before it names the matter."""
+    sentences = sentence_texts(passage)
+    windows = []
+    for i, (sentence_id, _) in enumerate(sentences):
+        text = " ".join(" ".join(t.split()) for _, t in sentences[max(0, i - 1) : i + 2])
+        windows.append((sentence_id, sentence_embedding_text(passage, text)))
+    return windows
