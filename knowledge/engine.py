@@ -19,6 +19,7 @@ from knowledge.answers.answer_events import AnswerEvent, FinalAnswer
 from knowledge.answers.extractive import ExtractiveComposer, source_label
 from knowledge.answers.generative import GenerativeAnswerer, create_chat_model, passages_for_model
 from knowledge.answers.onboarding import get_started
+from knowledge.answers.quote_selection import QuoteSelection
 from knowledge.answers.suggestions import MAX_SUGGESTIONS, draft_suggestions
 from knowledge.answers.who_answer import WhoAnswerComposer
 from knowledge.conversations import ConversationMemory, ConversationStore
@@ -80,8 +81,10 @@ class Engine:
         chat_model: Any | None = None,
         memory: ConversationStore | None = None,
         remembered_questions: int = REMEMBERED_QUESTIONS,
+        quotes: QuoteSelection | None = None,
     ) -> None:
-        """``remembered_questions``: how many recent questions' vectors to keep (0: embed every time)."""
+        """``remembered_questions``: how many recent questions' vectors to keep (0: embed every time).
+        ``quotes``: how many sentences an answer quotes (default: the fitted selection, quote_selection.py)."""
         self.settings = settings
         if chat_model is None and settings.answerer == "openai" and settings.openai is not None:
             chat_model = create_chat_model(settings.openai)
@@ -91,6 +94,7 @@ class Engine:
         self._query_vectors = QueryVectors(embedder, remembered_questions)
         self._glossary = glossary or Glossary.load()
         self._lemmatizer = Lemmatizer()
+        self._quotes = quotes
         self._models: tuple[Ranker, AnswerabilityJudge] | None = None
         self._store = IndexStore(settings)
         self._memory: ConversationStore = memory if memory is not None else ConversationMemory()
@@ -312,6 +316,11 @@ class Engine:
 
     # --- internals -----------------------------------------------------------------------------
 
+    def _quote_selection(self) -> QuoteSelection:
+        if self._quotes is None:
+            self._quotes = QuoteSelection.load()
+        return self._quotes
+
     def _fitted_models(self) -> tuple[Ranker, AnswerabilityJudge]:
         if self._models is None:
             self._models = (Ranker.load(), AnswerabilityJudge.load())
@@ -370,7 +379,7 @@ class Engine:
                 self._glossary.body_names(),
             ),
             composer=ExtractiveComposer(
-                documents, _topics(passages), lexical.analyzer.term_set, _subsections(passages)
+                documents, _topics(passages), lexical.analyzer.term_set, self._quote_selection(), _subsections(passages)
             ),
             register=ResponsibilityRegister(generation.load_responsibilities(), lexical),
             who=WhoAnswerComposer(documents, self._glossary),

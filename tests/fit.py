@@ -10,6 +10,8 @@
    source@1.
 4. Answerability: logistic regression over the best candidate's evidence, fitted on train; the threshold
    is chosen on validation (balanced accuracy of answering and abstaining).
+   Quotes: how close to the best a runner-up must score to be quoted too, chosen on train
+   (knowledge/answers/quote_selection.py).
 5. Write the models to knowledge/answerability/models/ and a report of train, validation and test figures
    to tests/bank/report.md. The test split is only scored for that report; nothing is chosen on it.
 """
@@ -36,6 +38,7 @@ from ingest.pipeline import run_ingest
 from knowledge.answerability.judge import ANSWERABILITY_FEATURES, ANSWERABILITY_SIGNS, answerability_features
 from knowledge.answerability.linear_model import MODELS_DIR, LinearModel
 from knowledge.answers.extractive import with_context
+from knowledge.answers.quote_selection import MEDIAN_CHARS_LIMIT, RATIO_GRID, QuoteSelection
 from knowledge.engine import Engine
 from knowledge.index.embedders import create_embedder
 from knowledge.index.hubness import ReferenceQuestions
@@ -180,6 +183,23 @@ def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, tolerance: f
     return round(min(t for t, score in scored if score >= best - tolerance), 2)
 
 
+def choose_quote_selection(settings: Settings, embedder, train: list[dict]) -> QuoteSelection:  # type: ignore[no-untyped-def]
+    """The close ratio that quotes the source among the first three most often on train while the median
+    answer stays within MEDIAN_CHARS_LIMIT (ties: the higher ratio, for shorter answers)."""
+    scored = []
+    for ratio in RATIO_GRID:
+        engine = Engine(settings, embedder, quotes=QuoteSelection(ratio))
+        result = figures(train, answers_of(engine, train, f"quotes-{ratio}"))
+        engine.close()
+        print(f"quotes: close ratio {ratio}: train {result.line()}")
+        if result.median_chars <= MEDIAN_CHARS_LIMIT:
+            scored.append((result.source_at_3, ratio))
+    best_s3, ratio = max(scored) if scored else (0.0, max(RATIO_GRID))
+    selection = QuoteSelection(ratio)
+    selection.write({"train_source_at_3": round(best_s3, 4), "median_chars_limit": MEDIAN_CHARS_LIMIT})
+    return selection
+
+
 def write_model(name: str, features: tuple[str, ...], params: dict, threshold: float, meta: dict) -> None:
     MODELS_DIR.mkdir(parents=True, exist_ok=True)
     data = {"features": list(features), **params, "threshold": threshold, **meta}
@@ -199,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         splits = {name: load_split(name) for name in SPLITS}
         ReferenceQuestions.write((q["lang"], q["question"]) for q in splits["train"])
         run_ingest(settings, embedder, None, show_progress=False)
-        engine = Engine(settings, embedder)
+        engine = Engine(settings, embedder, quotes=QuoteSelection(max(RATIO_GRID)))  # nothing composed here
         asked = {name: collect(engine, splits[name], name) for name in ("train", "validation")}
         recall = np.mean([a.labels.any() for a in asked["train"] if not a.question.get("abstain")])
         print(f"candidate recall on train: {recall:.3f}")
@@ -234,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
                 best = (balanced, c, threshold, params)
         _, c, threshold, params = best
         write_model("answerability", ANSWERABILITY_FEATURES, params, threshold, {"C": c})
+        choose_quote_selection(settings, embedder, splits["train"])
         fitted = time.monotonic() - started
         print(f"fitted in {fitted:.0f} s; models in {MODELS_DIR}")
 

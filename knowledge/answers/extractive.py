@@ -13,16 +13,13 @@ import re
 from knowledge.answerability.answer_types import AskedKinds
 from knowledge.answers.direct import direct_lead
 from knowledge.answers.phrases import phrase
+from knowledge.answers.quote_selection import QuoteSelection
 from knowledge.retrieval.candidates import Candidate as ScoredSentence
 from knowledge.retrieval.query import Query
 from knowledge.text.text_analysis import NUMBER_WORDS
 from knowledge.types import Answer, Citation, IndexedDocument, Language
 
 MAX_QUOTES = 3
-SUPPORT_RATIO = 0.72
-# A runner-up this close to the best is shown too: the ranker is often unsure between two sentences that
-# say the same thing in different places, and the asker sees both with their sources.
-CLOSE_RATIO = 0.6
 ANSWER_BUDGET = 430
 # Another document's sentence is shown beside the lead when it is among the best few, holds at least half of
 # the question's words and is about as close in meaning.
@@ -132,25 +129,19 @@ def citation_for(
     )
 
 
-def choose_quotes(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
-    """The best sentence, and the next ones that score close to it and either cover a concept of the
-    question that the ones before do not, or come so close that the ranker cannot tell them apart."""
+def choose_quotes(ranked: list[ScoredSentence], close_ratio: float) -> list[ScoredSentence]:
+    """The best sentence, and the next ones that score at least ``close_ratio`` of it (quote_selection.py),
+    as many as fit the answer's budget."""
     if not ranked:
         return []
     chosen = [ranked[0]]
-    covered = set(ranked[0].concepts)
     length = min(len(ranked[0].text), LONG_QUOTE)
     for candidate in ranked[1:]:
-        if len(chosen) >= MAX_QUOTES or candidate.score < min(SUPPORT_RATIO, CLOSE_RATIO) * ranked[0].score:
+        if len(chosen) >= MAX_QUOTES or candidate.score < close_ratio * ranked[0].score:
             break
-        adds = candidate.concepts - covered
-        close = candidate.score >= CLOSE_RATIO * ranked[0].score
-        if not (adds and candidate.score >= SUPPORT_RATIO * ranked[0].score) and not close:
-            continue
         if length + min(len(candidate.text), LONG_QUOTE) > ANSWER_BUDGET:
             continue
         chosen.append(candidate)
-        covered |= candidate.concepts
         length += min(len(candidate.text), LONG_QUOTE)
     return chosen
 
@@ -173,7 +164,8 @@ def with_other_document(
             and candidate.lexical >= OTHER_DOCUMENT_COVERAGE
             and candidate.dense >= lead.dense - OTHER_DOCUMENT_DENSE_GAP
         ):
-            return [*chosen, candidate]
+            # The other date's answer matters more than the last runner-up of the same document.
+            return [*chosen[: MAX_QUOTES - 1], candidate]
     return chosen
 
 
@@ -221,15 +213,18 @@ class ExtractiveComposer:
         documents: dict[str, IndexedDocument],
         topics: list[str],
         terms_of,
+        quotes: QuoteSelection,
         subsections: dict[tuple[str, tuple[str, ...]], list[str]] | None = None,
     ) -> None:
         self._documents = documents
         self._topics = topics
         self._terms_of = terms_of
+        self._quotes = quotes
         self._subsections = subsections or {}
 
     def compose(self, query: Query, ranked: list[ScoredSentence], asked: AskedKinds | None = None) -> Answer:
-        chosen = newest_first(with_other_document(choose_quotes(ranked), ranked, self._documents), self._documents)
+        chosen = choose_quotes(ranked, self._quotes.close_ratio)
+        chosen = newest_first(with_other_document(chosen, ranked, self._documents), self._documents)
         quotes = [with_context(s) for s in chosen]
         language = query.language
         citations = tuple(
