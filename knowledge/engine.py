@@ -13,8 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from knowledge.answerability.answer_types import AskedKinds, asked_kinds
 from knowledge.answerability.judge import AnswerabilityJudge, Judgement
+from knowledge.answerability.question_prior import QuestionPrior
 from knowledge.answers.answer_events import AnswerEvent, FinalAnswer
 from knowledge.answers.extractive import ExtractiveComposer, source_label
 from knowledge.answers.generative import GenerativeAnswerer, create_chat_model, passages_for_model
@@ -59,6 +62,9 @@ class _Loaded:
     headings and register), so each is asked once per index generation."""
 
 
+_NOT_LOADED = object()
+
+
 @dataclass(frozen=True)
 class Evidence:
     query: Query
@@ -66,6 +72,8 @@ class Evidence:
     candidates: tuple[Candidate, ...]
     records: tuple[RecordMatch, ...] = ()
     """Responsibility records that answer a who-question, best first."""
+    vector: np.ndarray | None = None
+    """The question's vector, as retrieval used it."""
 
     @property
     def register_match(self) -> float:
@@ -95,6 +103,7 @@ class Engine:
         self._glossary = glossary or Glossary.load()
         self._lemmatizer = Lemmatizer()
         self._quotes = quotes
+        self._question_prior: QuestionPrior | object | None = _NOT_LOADED
         self._models: tuple[Ranker, AnswerabilityJudge] | None = None
         self._store = IndexStore(settings)
         self._memory: ConversationStore = memory if memory is not None else ConversationMemory()
@@ -216,7 +225,7 @@ class Engine:
         ranker, judge = self._fitted_models()
         query = evidence.query
         ranked = ranker.rank(list(evidence.candidates))
-        judgement = judge.judge(query, evidence.asked, ranked, evidence.register_match)
+        judgement = judge.judge(query, evidence.asked, ranked, evidence.register_match, self._prior_of(evidence))
         answerable = judgement.answerable and not (
             query.asks_who and not evidence.records and not _names_what_is_asked_about(ranked[0], query)
         )
@@ -258,14 +267,15 @@ class Engine:
         # A person's name is not in the register, which records bodies and roles.
         records = loaded.register.matching(query) if query.asks_who and not asked.wants("person") else []
         self._memory.remember(conversation_id, self._turn(query, previous))
-        return Evidence(query, asked, tuple(candidates), tuple(records))
+        return Evidence(query, asked, tuple(candidates), tuple(records), vector)
 
     def judge(self, question: str, conversation_id: str | None = None) -> tuple[list[Candidate], Judgement]:
         """The ranked candidates and the answerability judgement for a question (for inspection and tests)."""
         ranker, judge = self._fitted_models()
         evidence = self.evidence(question, conversation_id)
         ranked = ranker.rank(list(evidence.candidates))
-        return ranked, judge.judge(evidence.query, evidence.asked, ranked, evidence.register_match)
+        prior = self._prior_of(evidence)
+        return ranked, judge.judge(evidence.query, evidence.asked, ranked, evidence.register_match, prior)
 
     def search(self, text: str, limit: int = 5) -> list[SearchHit]:
         """Passages for a quick lookup, best sentence of each as the snippet; empty when nothing matches."""
@@ -320,6 +330,14 @@ class Engine:
         if self._quotes is None:
             self._quotes = QuoteSelection.load()
         return self._quotes
+
+    def _prior_of(self, evidence: Evidence) -> float:
+        if self._question_prior is _NOT_LOADED:
+            self._question_prior = QuestionPrior.load().for_embedder(self._embedder.name)
+        prior = self._question_prior
+        if evidence.vector is None or not isinstance(prior, QuestionPrior):
+            return 0.0
+        return prior.log_odds(evidence.vector)
 
     def _fitted_models(self) -> tuple[Ranker, AnswerabilityJudge]:
         if self._models is None:

@@ -10,6 +10,8 @@
    source@1.
 4. Answerability: logistic regression over the best candidate's evidence, fitted on train; the threshold
    is chosen on validation (balanced accuracy of answering and abstaining).
+   Before it, the question prior (log-odds of "not answered" from the question's vector alone) is fitted on
+   train; train rows get it out of fold (knowledge/answerability/question_prior.py).
    Quotes: how close to the best a runner-up must score to be quoted too, chosen on train
    (knowledge/answers/quote_selection.py).
 5. Write the models to knowledge/answerability/models/ and a report of train, validation and test figures
@@ -31,12 +33,15 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest.pipeline import run_ingest
 from knowledge.answerability.judge import ANSWERABILITY_FEATURES, ANSWERABILITY_SIGNS, answerability_features
 from knowledge.answerability.linear_model import MODELS_DIR, LinearModel
+from knowledge.answerability.question_prior import QuestionPrior
 from knowledge.answers.extractive import with_context
 from knowledge.answers.quote_selection import MEDIAN_CHARS_LIMIT, RATIO_GRID, QuoteSelection
 from knowledge.engine import Engine
@@ -51,6 +56,7 @@ from tests.bench_support import DenseBaseline
 BANK = Path(__file__).parent / "bank"
 SPLITS = ("train", "validation", "test")
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+PRIOR_C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 def norm(text: str) -> str:
@@ -160,13 +166,44 @@ def ranker_source_at_1(ranker: Ranker, asked: list[Asked]) -> float:
     return hits / total if total else 0.0
 
 
-def answerability_rows(ranker: Ranker, asked: list[Asked]) -> tuple[np.ndarray, np.ndarray]:
+def answerability_rows(ranker: Ranker, asked: list[Asked], priors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows, labels = [], []
-    for a in asked:
+    for a, prior in zip(asked, priors, strict=True):
         ranked = ranker.rank(a.candidates)
-        rows.append(answerability_features(a.evidence.query, a.evidence.asked, ranked, a.evidence.register_match))
+        evidence = a.evidence
+        rows.append(
+            answerability_features(evidence.query, evidence.asked, ranked, evidence.register_match, float(prior))
+        )
         labels.append(0 if a.question.get("abstain") else 1)
     return np.asarray(rows), np.asarray(labels)
+
+
+def fit_question_prior(embedder_name: str, train: list[Asked], validation: list[Asked]) -> tuple[np.ndarray, ...]:
+    """The question prior (question_prior.py): logistic regression from the question's vector to "the
+    documents do not answer it", regularisation chosen on validation by AUC. Returns its log-odds for
+    validation, and for train out of fold (each train question scored by a model that did not see it), so
+    that the answerability model learns how far to trust it on questions it has not seen."""
+    xt = np.stack([a.evidence.vector for a in train])
+    yt = np.asarray([bool(a.question.get("abstain")) for a in train])
+    xv = np.stack([a.evidence.vector for a in validation])
+    yv = np.asarray([bool(a.question.get("abstain")) for a in validation])
+
+    def fitted(x: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
+        return LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
+
+    best_c, best_auc = PRIOR_C_GRID[0], -1.0
+    for c in PRIOR_C_GRID:
+        auc = roc_auc_score(yv, fitted(xt, yt, c).decision_function(xv))
+        print(f"question prior C={c}: validation AUC {auc:.3f}")
+        if auc > best_auc + 1e-9:
+            best_c, best_auc = c, auc
+    model = fitted(xt, yt, best_c)
+    out_of_fold = np.zeros(len(train))
+    for inside, outside in StratifiedKFold(5, shuffle=True, random_state=0).split(xt, yt):
+        out_of_fold[outside] = fitted(xt[inside], yt[inside], best_c).decision_function(xt[outside])
+    prior = QuestionPrior(embedder_name, model.coef_[0].astype(np.float64), float(model.intercept_[0]))
+    prior.write({"C": best_c, "validation_auc": round(best_auc, 4)})
+    return out_of_fold, model.decision_function(xv)
 
 
 def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, tolerance: float = 0.03) -> float:
@@ -239,8 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         ranker = Ranker(as_model("ranker", CANDIDATE_FEATURES, ranker_params))
         write_model("ranker", CANDIDATE_FEATURES, ranker_params, 0.5, {"C": best_c})
 
-        xa, ya = answerability_rows(ranker, asked["train"])
-        xv, yv = answerability_rows(ranker, asked["validation"])
+        prior_train, prior_validation = fit_question_prior(embedder.name, asked["train"], asked["validation"])
+        xa, ya = answerability_rows(ranker, asked["train"], prior_train)
+        xv, yv = answerability_rows(ranker, asked["validation"], prior_validation)
         best = (-1.0, 0.0, 0.5, {})
         for c in C_GRID:
             params = fit_monotone_logistic(xa, ya, c, [ANSWERABILITY_SIGNS[f] for f in ANSWERABILITY_FEATURES])

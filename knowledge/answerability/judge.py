@@ -5,7 +5,8 @@ Neither vocabulary nor dense similarity alone can tell: e5 scores an unrelated q
 its nearest sentence as a real one (0.81 against 0.84), and staff rarely use the documents' own words. The
 model weighs the best candidate's evidence (ranker probability and its margin over the runner-up, lexical,
 lemma and dense match, dense match beyond the sentence's hubness, heading), how much of the question the
-corpus has words for, and whether the best sentences hold the kind of answer asked for. It is fitted on
+corpus has words for, whether the best sentences hold the kind of answer asked for, and how likely the
+question's wording alone makes an unanswerable question (question_prior.py). It is fitted on
 the question bank's train split and its threshold chosen on the validation split (`make fit`).
 """
 
@@ -37,6 +38,7 @@ ANSWERABILITY_FEATURES: tuple[str, ...] = (
     "top_agreement",
     "query_coverage",
     "register",
+    "question_prior",
     *(f"wants_{kind}" for kind in SPECIFIC_KINDS),
     "holds_wanted",
     "lacks_wanted",
@@ -44,7 +46,8 @@ ANSWERABILITY_FEATURES: tuple[str, ...] = (
 # The direction each feature may push the decision (fitted weights keep these signs): evidence counts for
 # an answer, a wanted kind of answer that the evidence lacks counts against it.
 ANSWERABILITY_SIGNS: dict[str, int] = {
-    name: -1 if name.startswith("wants_") or name == "lacks_wanted" else 1 for name in ANSWERABILITY_FEATURES
+    name: -1 if name.startswith("wants_") or name in ("lacks_wanted", "question_prior") else 1
+    for name in ANSWERABILITY_FEATURES
 }
 _COLUMN = {name: i for i, name in enumerate(CANDIDATE_FEATURES)}
 
@@ -56,10 +59,15 @@ class Judgement:
 
 
 def answerability_features(
-    query: Query, asked: AskedKinds, ranked: list[Candidate], register_match: float = 0.0
+    query: Query,
+    asked: AskedKinds,
+    ranked: list[Candidate],
+    register_match: float = 0.0,
+    question_prior: float = 0.0,
 ) -> np.ndarray:
     """``register_match``: how well the best record of the responsibility register covers a who-question
-    (0 when none matches)."""
+    (0 when none matches). ``question_prior``: log-odds, from the wording alone, that the documents leave
+    the question unanswered (question_prior.py; 0 for no opinion)."""
     top = ranked[0].features if ranked else tuple(0.0 for _ in CANDIDATE_FEATURES)
     top_score = ranked[0].score if ranked else 0.0
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
@@ -81,6 +89,7 @@ def answerability_features(
             top[_COLUMN["agreement"]],
             query.coverage,
             register_match,
+            question_prior,
             *(1.0 if asked.wants(kind) else 0.0 for kind in SPECIFIC_KINDS),
             holds_wanted,
             lacks_wanted,
@@ -97,8 +106,16 @@ class AnswerabilityJudge:
     def load(cls) -> AnswerabilityJudge:
         return cls(LinearModel.load(ANSWERABILITY_MODEL, ANSWERABILITY_FEATURES))
 
-    def judge(self, query: Query, asked: AskedKinds, ranked: list[Candidate], register_match: float = 0.0) -> Judgement:
+    def judge(
+        self,
+        query: Query,
+        asked: AskedKinds,
+        ranked: list[Candidate],
+        register_match: float = 0.0,
+        question_prior: float = 0.0,
+    ) -> Judgement:
         if not ranked:
             return Judgement(False, 0.0)
-        probability = self._model.probability(answerability_features(query, asked, ranked, register_match))
+        features = answerability_features(query, asked, ranked, register_match, question_prior)
+        probability = self._model.probability(features)
         return Judgement(probability >= self._model.threshold, probability)
