@@ -87,6 +87,22 @@ def help_card(texts: Texts, examples: tuple[str, ...]) -> Card:
     )
 
 
+def next_questions_card(texts: Texts, questions: tuple[str, ...]) -> Card:
+    """Questions to ask next, after an answer (each answered by the documents: the engine asked it before
+    offering it). Each is a line that asks it when clicked, not a button: a button's title is cut to one
+    line, and these questions are longer than that."""
+    rows = [
+        {
+            "type": "Container",
+            "selectAction": ask_action(q),
+            "spacing": "Small",
+            "items": [_text(f"→ {q}", color="Accent")],
+        }
+        for q in questions
+    ]
+    return _card([_text(texts.ask_next, weight="Bolder"), *rows])
+
+
 def sources_card(texts: Texts, documents: list[IndexedDocument]) -> Card:
     body: list[dict[str, Any]] = [_heading(texts.sources_title)]
     if not documents:

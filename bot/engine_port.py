@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +32,9 @@ so a slow model call holds one of these threads, never one that another conversa
 
 
 class Answerer(Protocol):
-    def ask(self, question: str, conversation_id: str | None = None) -> Answer: ...
+    def ask(self, question: str, conversation_id: str | None = None, *, next_questions: bool = False) -> Answer:
+        """``next_questions``: also offer questions to ask next (Answer.suggestions) after an answer."""
+        ...
 
     def search(self, query: str, limit: int = 5) -> list[SearchHit]: ...
 
@@ -128,15 +131,16 @@ class AsyncAnswerer:
     def _lane(self, conversation_id: str | None) -> contextlib.AbstractAsyncContextManager[None]:
         return self._conversations.lane(conversation_id) if conversation_id else contextlib.nullcontext()
 
-    async def ask(self, question: str, conversation_id: str | None = None) -> Answer:
+    async def ask(self, question: str, conversation_id: str | None = None, *, next_questions: bool = False) -> Answer:
         """The engine's answer; raises AnswerTimedOut past the time budget."""
         executor = self._long_questions if len(question) > LONG_QUESTION_CHARS else self._questions
+        ask = functools.partial(self._engine.ask, next_questions=next_questions)
         try:
             async with asyncio.timeout(self._settings.answer_timeout_seconds):
                 if not conversation_id:
-                    return await self._run(executor, self._engine.ask, question, conversation_id)
+                    return await self._run(executor, ask, question, conversation_id)
                 async with self._conversations.lane(conversation_id):
-                    return await self._run(executor, self._engine.ask, question, conversation_id)
+                    return await self._run(executor, ask, question, conversation_id)
         except TimeoutError:
             log.warning(
                 "a question of %d characters took more than %g s",

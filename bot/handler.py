@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import re
+import uuid
 from http import HTTPStatus
 from typing import Any
 
@@ -27,7 +28,7 @@ from bot.message_extension import COMMAND_ID, parse_query, search_response
 from bot.rate_limit import SlidingWindowRateLimiter
 from bot.sent_answers import SentAnswers
 from bot.store.store import Store
-from bot.streamed_answer import send_written_answer
+from bot.streamed_answer import is_personal_chat, send_written_answer
 from bot.teams_message import answer_activity
 from bot.texts import language_from_locale, texts_for
 from bot.welcome_gate import WelcomeGate
@@ -115,8 +116,10 @@ class StrategibotHandler(TeamsActivityHandler):
                 self._sent.remember(_conversation_id(activity), reply_id, question, answer)
         else:
             await turn_context.send_activity(Activity(type=ActivityTypes.typing))
+            # Questions to ask next go as buttons in 1:1 chats; in channels they would be noise for others.
+            personal = is_personal_chat(turn_context)
             try:
-                answer = await self._answerer.ask(question, _conversation_id(activity))
+                answer = await self._answerer.ask(question, _conversation_id(activity), next_questions=personal)
             except AnswerTimedOut:
                 await turn_context.send_activity(MessageFactory.text(texts.took_too_long))
                 return
@@ -168,6 +171,11 @@ class StrategibotHandler(TeamsActivityHandler):
         the message it is about by that id."""
         response = await turn_context.send_activity(reply)
         if response is None or not response.id:
+            # Still counted as an answer of the conversation (the Agents Playground gives an empty id for a
+            # message with a card), so that feedback naming no message is never pinned on another answer.
+            self._sent.remember(
+                _conversation_id(turn_context.activity), f"unacknowledged:{uuid.uuid4()}", question, answer
+            )
             return ""
         self._sent.remember(_conversation_id(turn_context.activity), response.id, question, answer)
         return response.id

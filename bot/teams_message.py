@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from botbuilder.schema import Activity, ActivityTypes, CardAction, Entity, SuggestedActions
 
+from bot.cards import card_attachment, next_questions_card
 from bot.texts import texts_for
 from knowledge.types import Answer, Citation
 
@@ -85,6 +86,11 @@ def answer_activity(answer: Answer, asked: str = "") -> Activity:
     text = teams_markdown(text)
     if asked:
         text = f"**{_markdown_escaped(asked)}**\n\n{text}"
+    attachments = None
+    if answer.suggestions and not answer.abstained:
+        # Questions to ask next, as card buttons under the answer (the engine offers them only where they
+        # are wanted: 1:1 chats). Not suggested actions: the Agents Playground then drops the citation pills.
+        attachments = [card_attachment(next_questions_card(texts, answer.suggestions))]
     return Activity(
         type=ActivityTypes.message,
         text=text,
@@ -92,6 +98,7 @@ def answer_activity(answer: Answer, asked: str = "") -> Activity:
         entities=[AIMessageEntity(citation=[citation_claim(c) for c in answer.citations[:CITATIONS_MAX]])],
         channel_data={"feedbackLoopEnabled": True},
         suggested_actions=suggested,
+        attachments=attachments,
     )
 
 

@@ -29,6 +29,8 @@ class Texts:
     about_title: str
     about_body: str
     abstained_suggestions: str
+    ask_next: str
+    """Above the buttons with questions to ask next, after an answer in a 1:1 chat."""
     empty_message: str
     too_long: str
     rate_limited: str
@@ -79,6 +81,7 @@ SWEDISH = Texts(
         "beslut. Svaret är aldrig ett nytt ställningstagande från staden."
     ),
     abstained_suggestions="Du kan prova att fråga så här:",
+    ask_next="Fråga vidare:",
     empty_message="Jag fick inget meddelande att svara på. Skriv en fråga, eller **hjälp** för att se vad jag kan.",
     too_long=(
         "Meddelandet är för långt för mig ({length} tecken, högst {limit}). Skriv frågan kortare, gärna i en "
@@ -134,6 +137,7 @@ ENGLISH = Texts(
         "decide. An answer is never a new position of the city."
     ),
     abstained_suggestions="You could try asking:",
+    ask_next="You could also ask:",
     empty_message="I didn't get a message to answer. Type a question, or **help** to see what I can do.",
     too_long=(
         "That message is too long for me ({length} characters, at most {limit}). Please ask in a sentence or two."

@@ -27,9 +27,9 @@ class CountingEngine:
         self._engine = engine
         self.questions: list[str] = []
 
-    def ask(self, question: str, conversation_id: str | None = None) -> Answer:
+    def ask(self, question: str, conversation_id: str | None = None, *, next_questions: bool = False) -> Answer:
         self.questions.append(question)
-        return self._engine.ask(question, conversation_id)
+        return self._engine.ask(question, conversation_id, next_questions=next_questions)
 
     def search(self, query: str, limit: int = 5) -> list[SearchHit]:
         return self._engine.search(query, limit)

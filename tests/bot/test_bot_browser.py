@@ -1,13 +1,15 @@
 """Browser end to end: the Microsoft 365 Agents Playground (a local Teams client) in headless Chromium,
 talking to the real bot on a real port. A person's path: the welcome card and its buttons (an example
 question, "Get started"), every [n] a citation pill with its source on hover, a typed question whose pill
-links to the published page, a thumbs-up with a comment on the first of two answers that ends up in the
-feedback store, and a reload that shows the welcome again. The playground runs in the repository, where it
-reads .m365agentsplayground.yml: the bot is called Strategibot, as in the manifest.
+links to the published page, a question to ask next clicked under an answer, a thumbs-up with a comment on
+the first of two answers that ends up in the feedback store, and a reload that shows the welcome again. The
+playground runs in the repository, where it reads .m365agentsplayground.yml: the bot is called Strategibot,
+as in the manifest.
 
 Needs Node, the npm packages of package.json (`npm ci`) and Debian's chromium. Without them the test is
 skipped on a developer's machine and fails in CI (CI=true), where .ci/run installs them.
-Set STRATEGIBOT_SCREENSHOT=path.png to keep the screenshot of the answer with its citation popover.
+Set STRATEGIBOT_SCREENSHOT=path.png to keep the screenshot of the answer with its citation popover (and
+path-next.png: the answer to a question to ask next, under the card it was clicked on).
 """
 
 from __future__ import annotations
@@ -130,7 +132,8 @@ async def test_playground_buttons_citations_feedback_and_reload(
         cwd=ROOT,
         env={**os.environ, "PLAYGROUND_URL": playground, "EXAMPLE": example,
              "GET_STARTED": texts_for("en").get_started_button, "WALK_HEADER": walk.text.splitlines()[0][:30],
-             "QUESTION": QUESTION, "COMMENT": COMMENT, "SCREENSHOT": str(screenshot), "CHROMIUM": CHROMIUM},
+             "QUESTION": QUESTION, "COMMENT": COMMENT, "SCREENSHOT": str(screenshot), "CHROMIUM": CHROMIUM,
+             "ASK_NEXT": texts_for("sv").ask_next, "NEXT_SCREENSHOT": str(tmp_path / "next-questions.png")},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
     )
@@ -163,6 +166,12 @@ async def test_playground_buttons_citations_feedback_and_reload(
     assert seen["typed"]["plainMarkers"] == [] and seen["typed"]["pills"] >= 1
     assert BEREDNINGEN_PAGE in seen["typed"]["popover"]["links"]
 
+    # Under an answer, questions to ask next: each shown whole, and clicking one gets it answered with a pill.
+    asked_next = seen["next"]
+    assert 1 <= len(asked_next["questions"]) <= 3 and asked_next["cut"] == 0
+    assert asked_next["answer"]["text"].startswith(asked_next["questions"][0])
+    assert asked_next["answer"]["pills"] >= 1 and asked_next["answer"]["plainMarkers"] == []
+
     assert seen["feedbackOutcome"] == "We appreciate your feedback."
     [record] = Store.open(StoreSettings(bot.data_dir)).feedback.all()
     assert (record.reaction, record.comment) == ("like", COMMENT)
@@ -175,4 +184,5 @@ async def test_playground_buttons_citations_feedback_and_reload(
     keep = os.environ.get("STRATEGIBOT_SCREENSHOT")
     if keep:
         shutil.copy(screenshot, keep)
+        shutil.copy(tmp_path / "next-questions.png", Path(keep).with_name(Path(keep).stem + "-next.png"))
     print(f"playground drive: {seen['totalMs']} ms; steps: {seen['steps']}")

@@ -263,3 +263,31 @@ def test_welcome_gate_answers_one_install_pair_once_and_each_new_pair_again() ->
     clock.now += 60
     assert gate.admit("c", "installationUpdate", "6") is True
     assert gate.admit("c", "conversationUpdate", "7") is False
+
+
+async def test_an_answer_in_a_personal_chat_offers_questions_to_ask_next_that_are_answered(
+    handler: StrategibotHandler, engine: Engine
+) -> None:
+    replies = await send(adapter_for(handler), type="message", text="Vem leder internationella beredningen?")
+    answer = replies[-1]
+    assert answer.entities[0].citation, "the answer keeps its citations beside the card"
+    [attachment] = answer.attachments
+    body = attachment.content["body"]
+    assert body[0]["text"] == "Fråga vidare:"
+    offered = [row["selectAction"]["data"]["question"] for row in body[1:]]
+    assert 1 <= len(offered) <= 3
+    assert all(row["items"][0]["text"] == f"→ {q}" for row, q in zip(body[1:], offered, strict=True))
+    for question in offered:
+        assert not engine.ask(question).abstained, question
+
+
+async def test_a_channel_answer_has_no_questions_to_ask_next(handler: StrategibotHandler) -> None:
+    adapter = adapter_for(handler)
+    replies = await send(
+        adapter,
+        type="message",
+        text="Vem leder internationella beredningen?",
+        conversation=ConversationAccount(id="19:general@thread.tacv2", conversation_type="channel"),
+    )
+    answer = replies[-1]
+    assert answer.entities[0].citation and not answer.attachments

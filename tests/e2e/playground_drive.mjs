@@ -1,6 +1,7 @@
 // Drives the Microsoft 365 Agents Playground (a local Teams client) in headless Chromium, as a person
 // would: waits for the welcome card, presses one of its example questions and "Get started", hovers the
-// citation pills, types a question, gives a thumbs-up with a comment on the first answer, reloads the page.
+// citation pills, types a question, clicks a question to ask next, gives a thumbs-up with a comment on the first
+// answer, reloads the page.
 // Prints one JSON line with what it saw; the Python test asserts on it and on the bot's feedback store.
 //
 // Environment: PLAYGROUND_URL, EXAMPLE (a welcome-card button), GET_STARTED (its button), WALK_HEADER (the
@@ -14,6 +15,8 @@ const getStarted = env('GET_STARTED', 'Get started');
 const walkHeader = env('WALK_HEADER', 'Getting started as');
 const question = env('QUESTION', 'Vad är internationella beredningen?');
 const comment = env('COMMENT', 'Tydligt svar med källa.');
+const askNext = env('ASK_NEXT', 'Fråga vidare:');
+const nextScreenshot = env('NEXT_SCREENSHOT', 'next-questions.png');
 const screenshot = env('SCREENSHOT', 'answer.png');
 const timeout = Number(env('STEP_TIMEOUT_MS', '30000'));
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -115,6 +118,23 @@ try {
   result.typed.popover = (await hoverFirstPill(typed)).seen;
   await page.mouse.move(5, 5);
   step('typed question answered');
+
+  // Questions to ask next, under the typed question's answer: each shown whole, and a click asks it.
+  const nextCard = page.locator('.ac-adaptiveCard').filter({ hasText: askNext }).last();
+  await nextCard.waitFor({ timeout });
+  const rows = nextCard.locator('.ac-textBlock').filter({ hasText: '→' });
+  result.next = {
+    questions: (await rows.allInnerTexts()).map((t) => t.replace('→', '').trim()),
+    cut: await rows.evaluateAll((blocks) => blocks.filter((b) => b.scrollWidth > b.clientWidth + 1).length),
+  };
+  const nextQuestion = result.next.questions[0];
+  await rows.first().click();
+  const nextAnswer = citedBubble(nextQuestion);
+  await nextAnswer.waitFor({ timeout });
+  result.next.answer = await pillsOf(nextAnswer);
+  await nextAnswer.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: nextScreenshot });
+  step('question to ask next answered', { screenshot: nextScreenshot });
 
   await page.reload();
   await welcomeCard().first().waitFor({ timeout });
