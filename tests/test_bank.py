@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,15 @@ def test_suggestions_after_an_abstention_are_questions_the_documents_answer(engi
         assert suggestion.endswith("?")
         followed = engine.ask(suggestion)
         assert not followed.abstained and followed.citations, suggestion
+
+
+def test_suggestions_for_an_english_question_keep_to_english_around_quoted_swedish_headings(engine: Engine) -> None:
+    answer = engine.ask("Who chairs the international committee?", next_questions=True)
+    assert answer.suggestions
+    for suggestion in answer.suggestions:
+        outside_quotes = re.sub(r"“[^”]*”", "", suggestion)
+        assert not re.search(r"[åäöÅÄÖ]", outside_quotes), suggestion
+        assert not engine.ask(suggestion).abstained, suggestion
 
 
 def test_a_yes_or_no_question_is_answered_yes_or_no_before_the_quote(engine: Engine) -> None:

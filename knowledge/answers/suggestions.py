@@ -33,6 +33,7 @@ _STRUCTURAL_HEADINGS = frozenset(
         "remissen",
         "beslut",
         "förslag",
+        "förslag till beslut",
         "bilagor",
         "bilaga",
         "summary",
@@ -51,7 +52,8 @@ def draft_suggestions(
     language: Language,
     limit: int = DRAFTS,
 ) -> list[str]:
-    """Questions about the best candidates' content, best first, without repeats."""
+    """Questions about the best candidates' content in the asker's ``language``, best first, without
+    repeats."""
     by_passage: dict[str, list[Responsibility]] = {}
     for record in records:
         by_passage.setdefault(record.passage_id, []).append(record)
@@ -68,10 +70,15 @@ def draft_suggestions(
             ),
             None,
         )
+        document = documents.get(candidate.passage.doc_id)
+        # The object of a question is the document's own words. In the asker's language around words of
+        # another ("Who leads ett internationellt nätverk?") it reads as neither: then only a question about
+        # the section is drafted, its heading quoted as the title it is.
+        foreign = document is not None and document.meta.language != language
         question = (
             who_question(record, language)
-            if record is not None
-            else section_question(candidate, documents.get(candidate.passage.doc_id), language)
+            if record is not None and not foreign
+            else section_question(candidate, document, language, quoted=foreign)
         )
         if question and len(question) <= MAX_SUGGESTION_CHARS and question not in drafted:
             drafted.append(question)
@@ -83,11 +90,14 @@ def who_question(record: Responsibility, language: Language) -> str:
     return f"{verb} {record.object.strip().rstrip('.')}?"
 
 
-def section_question(candidate: Candidate, document: IndexedDocument | None, language: Language) -> str:
+def section_question(
+    candidate: Candidate, document: IndexedDocument | None, language: Language, quoted: bool = False
+) -> str:
+    """``quoted``: the heading is in another language than the question, so it is quoted as a title."""
     heading = " ".join(candidate.passage.section[-1].split()) if candidate.passage.section else ""
     if document is None or not _is_topic(heading) or heading.lower() == " ".join(document.meta.title.split()).lower():
         return ""
-    return phrase("ask_section", language, heading=_as_object(heading))
+    return phrase("ask_section", language, heading=f"“{heading}”" if quoted else _as_object(heading))
 
 
 def _is_topic(heading: str) -> bool:
