@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from bot_helpers import Connector, RunningBot, start_bot, start_site
+from servers import ChatCompletionsServer
 
 from bot.engine_factory import open_engine
+from bot.serving_settings import ServingSettings
 from bot.settings import BotSettings
 from knowledge.engine import Engine
 from knowledge.settings import Settings
@@ -44,5 +46,41 @@ async def connector() -> AsyncIterator[Connector]:
 async def bot(engine: Engine, tmp_path: Path) -> AsyncIterator[RunningBot]:
     """The real app in local mode (no app id), on a free port."""
     runner, running = await start_bot(engine, tmp_path, BotSettings())
+    yield running
+    await runner.cleanup()
+
+
+# --- answers written by a chat model: a real local server speaking the OpenAI protocol -------------
+
+SLOW_QUESTION = "Får vi teckna ett vänortsavtal?"
+"""The model server takes seconds over this one, as a slow model would."""
+
+
+@pytest.fixture
+def model_server() -> Iterator[ChatCompletionsServer]:
+    # A word every 0.15 s: an answer of about twenty words takes long enough for several streamed updates.
+    with ChatCompletionsServer(chunk_seconds=0.15, slow_seconds=4.0, slow_when=f"Question: {SLOW_QUESTION}") as server:
+        yield server
+
+
+@pytest.fixture
+def writing_engine(engine_data_dir: Path, engine: Engine, model_server: ChatCompletionsServer) -> Engine:
+    """The real engine on the session's index (built by the `engine` fixture), answers written by the model."""
+    env = {
+        "STRATEGIBOT_DATA_DIR": str(engine_data_dir),
+        "STRATEGIBOT_ANSWERER": "openai",
+        "OPENAI_API_KEY": "test-key",
+        "OPENAI_BASE_URL": model_server.base_url,
+        "STRATEGIBOT_OPENAI_CHAT_MODEL": "quote-first",
+        "STRATEGIBOT_OPENAI_TIMEOUT": "8",
+    }
+    return Engine.open(Settings.from_env(env=env))
+
+
+@pytest.fixture
+async def writing_bot(writing_engine: Engine, tmp_path: Path) -> AsyncIterator[RunningBot]:
+    # One worker for questions: a slow model call must not need a second one to keep others moving.
+    serving = ServingSettings(answer_timeout_seconds=12, answer_workers=1)
+    runner, running = await start_bot(writing_engine, tmp_path, BotSettings(), serving)
     yield running
     await runner.cleanup()

@@ -15,6 +15,7 @@ path-next.png: the answer to a question to ask next, under the card it was click
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -31,6 +32,7 @@ from bot_helpers import RunningBot
 from bot.handler import EXAMPLE_QUESTIONS
 from bot.store.settings import StoreSettings
 from bot.store.store import Store
+from bot.streamed_answer import SEARCHING
 from bot.texts import texts_for
 from knowledge.engine import Engine
 
@@ -40,8 +42,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PLAYGROUND_CLI = ROOT / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
 PLAYWRIGHT = ROOT / "node_modules" / "playwright-core"
 DRIVER = ROOT / "tests" / "e2e" / "playground_drive.mjs"
+STREAM_DRIVER = ROOT / "tests" / "e2e" / "playground_stream.mjs"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 QUESTION = "Vad är internationella beredningen?"
+STREAMED_QUESTION = "Vad gäller för intentionsavtal med internationella nätverk?"
 BEREDNINGEN_PAGE = "https://start.stockholm/om-stockholms-stad/internationellt-arbete-och-eu-relationer/internationella-beredningen/"
 COMMENT = "Tydligt svar med källa."
 
@@ -100,13 +104,13 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
             await process.wait()
 
 
-@pytest.fixture
-async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[str]:
+@contextlib.asynccontextmanager
+async def _playground_for(messages_url: str, tmp_path: Path) -> AsyncIterator[str]:
     port = _free_port()
     log = (tmp_path / "playground.log").open("wb")
     process = await asyncio.create_subprocess_exec(
         "node", str(PLAYGROUND_CLI), "start",
-        "-e", bot.messages_url, "-c", "msteams", "-p", str(port), "--disable-telemetry",
+        "-e", messages_url, "-c", "msteams", "-p", str(port), "--disable-telemetry",
         cwd=ROOT,
         env={**os.environ, "TEAMSAPPTESTER_BROWSER": "none"},
         stdout=log, stderr=asyncio.subprocess.STDOUT,
@@ -120,20 +124,17 @@ async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[str]:
         log.close()
 
 
-async def test_playground_buttons_citations_feedback_and_reload(
-    bot: RunningBot, playground: str, engine: Engine, tmp_path: Path
-) -> None:
-    # The playground says en-US whatever the browser's locale, so the bot answers it in English.
-    example = EXAMPLE_QUESTIONS["en"][2]
-    walk = engine.get_started("en")
-    screenshot = tmp_path / "answer-with-citation.png"
+@pytest.fixture
+async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[str]:
+    async with _playground_for(bot.messages_url, tmp_path) as url:
+        yield url
+
+
+async def _drive(script: Path, env: dict[str, str]) -> dict:
     driver = await asyncio.create_subprocess_exec(
-        "node", str(DRIVER),
+        "node", str(script),
         cwd=ROOT,
-        env={**os.environ, "PLAYGROUND_URL": playground, "EXAMPLE": example,
-             "GET_STARTED": texts_for("en").get_started_button, "WALK_HEADER": walk.text.splitlines()[0][:30],
-             "QUESTION": QUESTION, "COMMENT": COMMENT, "SCREENSHOT": str(screenshot), "CHROMIUM": CHROMIUM,
-             "ASK_NEXT": texts_for("sv").ask_next, "NEXT_SCREENSHOT": str(tmp_path / "next-questions.png")},
+        env={**os.environ, **env, "CHROMIUM": CHROMIUM},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
     )
@@ -143,7 +144,23 @@ async def test_playground_buttons_citations_feedback_and_reload(
         await _stop(driver)
     lines = out.decode().strip().splitlines()
     assert lines, f"the driver printed nothing; stderr: {err.decode()[-2000:]}"
-    seen = json.loads(lines[-1])
+    return json.loads(lines[-1])
+
+
+async def test_playground_buttons_citations_feedback_and_reload(
+    bot: RunningBot, playground: str, engine: Engine, tmp_path: Path
+) -> None:
+    # The playground says en-US whatever the browser's locale, so the bot answers it in English.
+    example = EXAMPLE_QUESTIONS["en"][2]
+    walk = engine.get_started("en")
+    screenshot = tmp_path / "answer-with-citation.png"
+    seen = await _drive(
+        DRIVER,
+        {"PLAYGROUND_URL": playground, "EXAMPLE": example,
+         "GET_STARTED": texts_for("en").get_started_button, "WALK_HEADER": walk.text.splitlines()[0][:30],
+         "QUESTION": QUESTION, "COMMENT": COMMENT, "SCREENSHOT": str(screenshot),
+         "ASK_NEXT": texts_for("sv").ask_next, "NEXT_SCREENSHOT": str(tmp_path / "next-questions.png")},
+    )
     assert seen["ok"], (seen.get("error"), seen["steps"])
 
     assert "Strategibot" in seen["welcomeText"]
@@ -186,3 +203,30 @@ async def test_playground_buttons_citations_feedback_and_reload(
         shutil.copy(screenshot, keep)
         shutil.copy(tmp_path / "next-questions.png", Path(keep).with_name(Path(keep).stem + "-next.png"))
     print(f"playground drive: {seen['totalMs']} ms; steps: {seen['steps']}")
+
+
+async def test_playground_shows_an_answer_the_chat_model_writes_growing_then_cited(
+    writing_bot: RunningBot, tmp_path: Path
+) -> None:
+    """A chat model (a real local server speaking the OpenAI protocol, a word every 0.15 s) writes the
+    answer; the 1:1 chat shows it growing, then the final message with its pills."""
+    mid_shot, final_shot = tmp_path / "streaming.png", tmp_path / "streamed.png"
+    async with _playground_for(writing_bot.messages_url, tmp_path) as url:
+        seen = await _drive(
+            STREAM_DRIVER,
+            {"PLAYGROUND_URL": url, "QUESTION": STREAMED_QUESTION, "MID_SCREENSHOT": str(mid_shot),
+             "FINAL_SCREENSHOT": str(final_shot)},
+        )
+    assert seen["ok"], (seen.get("error"), seen["texts"])
+    informative, *streamed, final = seen["texts"]
+    # The playground says en-US, so the informative update is in English; the answer follows the question.
+    assert informative == SEARCHING["en"]
+    assert len(streamed) >= 2, f"the answer should be seen growing before its final form: {seen['texts']}"
+    assert [len(t) for t in streamed] == sorted(len(t) for t in streamed), streamed
+    assert final.startswith("Dokumenten")
+    assert seen["pills"] >= 1 and seen["plainMarkers"] == []
+    assert mid_shot.stat().st_size > 10_000 and final_shot.stat().st_size > 10_000
+    keep = os.environ.get("STRATEGIBOT_SCREENSHOT")
+    if keep:
+        shutil.copy(mid_shot, Path(keep).with_name(Path(keep).stem + "-streaming.png"))
+        shutil.copy(final_shot, Path(keep).with_name(Path(keep).stem + "-streamed.png"))

@@ -1,0 +1,72 @@
+// Drives the Agents Playground in headless Chromium for an answer that a chat model writes: types a
+// question, watches the bot's newest bubble while the answer streams in, until it carries a citation pill.
+// Prints one JSON line with the texts it saw; the Python test asserts on it.
+// Env: PLAYGROUND_URL, QUESTION, MID_SCREENSHOT and FINAL_SCREENSHOT (PNG paths), CHROMIUM.
+import { chromium } from 'playwright-core';
+
+const env = (name, fallback) => process.env[name] ?? fallback;
+const playgroundUrl = env('PLAYGROUND_URL', 'http://localhost:56150');
+const question = env('QUESTION', 'Vad gäller för intentionsavtal med internationella nätverk?');
+const midScreenshot = env('MID_SCREENSHOT', 'streaming.png');
+const finalScreenshot = env('FINAL_SCREENSHOT', 'streamed.png');
+const timeout = Number(env('STEP_TIMEOUT_MS', '30000'));
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const result = { texts: [], blockedHosts: [] };
+const started = Date.now();
+const browser = await chromium.launch({
+  executablePath: env('CHROMIUM', '/usr/bin/chromium'),
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+try {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await page.route('**/*', (route) => {
+    const host = new URL(route.request().url()).hostname;
+    if (LOCAL_HOSTS.has(host)) return route.continue();
+    result.blockedHosts.push(host);
+    return route.abort();
+  });
+  await page.goto(playgroundUrl);
+  await page.locator('.ac-adaptiveCard').filter({ hasText: 'Strategibot' }).first().waitFor({ timeout });
+
+  const bubbles = page.locator('.fai-OutputCard').filter({ hasNotText: 'Strategibot' });
+  const before = await bubbles.count();
+  const editor = page.locator('[data-lexical-editor="true"][role="textbox"]');
+  await editor.click();
+  await editor.pressSequentially(question);
+  await page.locator('button[aria-label="Send Message"]').click();
+
+  // Sample the newest bubble every 50 ms: while the answer streams, its text grows.
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error('no cited answer within the time limit');
+    if ((await bubbles.count()) > before) {
+      const newest = bubbles.last();
+      const text = (await newest.innerText()).trim();
+      const pills = await newest.locator('a.fai-Citation').count();
+      if (text && text !== result.texts.at(-1)) {
+        result.texts.push(text);
+        if (result.texts.length === 2 && pills === 0) await page.screenshot({ path: midScreenshot });
+      }
+      if (pills > 0) {
+        result.pills = pills;
+        result.plainMarkers = text.match(/\[\d+\]/g) ?? [];
+        break;
+      }
+    }
+    await page.waitForTimeout(50);
+  }
+  await page.mouse.move(5, 5);
+  await page.screenshot({ path: finalScreenshot });
+  result.ok = true;
+} catch (error) {
+  result.ok = false;
+  result.error = String(error);
+} finally {
+  result.totalMs = Date.now() - started;
+  await browser.close();
+  console.log(JSON.stringify(result));
+}
