@@ -62,9 +62,6 @@ class _Loaded:
     headings and register), so each is asked once per index generation."""
 
 
-_NOT_LOADED = object()
-
-
 @dataclass(frozen=True)
 class Evidence:
     query: Query
@@ -103,8 +100,7 @@ class Engine:
         self._glossary = glossary or Glossary.load()
         self._lemmatizer = Lemmatizer()
         self._quotes = quotes
-        self._question_prior: QuestionPrior | object | None = _NOT_LOADED
-        self._models: tuple[Ranker, AnswerabilityJudge] | None = None
+        self._models: tuple[Ranker, AnswerabilityJudge, QuestionPrior | None] | None = None
         self._store = IndexStore(settings)
         self._memory: ConversationStore = memory if memory is not None else ConversationMemory()
         self._lock = threading.Lock()
@@ -222,7 +218,7 @@ class Engine:
 
     def _decide(self, evidence: Evidence) -> tuple[list[Candidate], bool]:
         """The ranked candidates, and whether they answer the question."""
-        ranker, judge = self._fitted_models()
+        ranker, judge, _ = self._fitted_models()
         query = evidence.query
         ranked = ranker.rank(list(evidence.candidates))
         judgement = judge.judge(query, evidence.asked, ranked, evidence.register_match, self._prior_of(evidence))
@@ -271,7 +267,7 @@ class Engine:
 
     def judge(self, question: str, conversation_id: str | None = None) -> tuple[list[Candidate], Judgement]:
         """The ranked candidates and the answerability judgement for a question (for inspection and tests)."""
-        ranker, judge = self._fitted_models()
+        ranker, judge, _ = self._fitted_models()
         evidence = self.evidence(question, conversation_id)
         ranked = ranker.rank(list(evidence.candidates))
         prior = self._prior_of(evidence)
@@ -283,7 +279,7 @@ class Engine:
         query = loaded.queries.build(text.strip())
         if not query.focus or query.coverage == 0:
             return []
-        ranker, _ = self._fitted_models()
+        ranker, _, _ = self._fitted_models()
         vector = loaded.retriever.query_vector(query)
         best_per_passage: dict[str, Candidate] = {}
         for sentence in ranker.rank(loaded.finder.find(query, vector, asked_kinds(query.question))):
@@ -332,16 +328,15 @@ class Engine:
         return self._quotes
 
     def _prior_of(self, evidence: Evidence) -> float:
-        if self._question_prior is _NOT_LOADED:
-            self._question_prior = QuestionPrior.load().for_embedder(self._embedder.name)
-        prior = self._question_prior
-        if evidence.vector is None or not isinstance(prior, QuestionPrior):
-            return 0.0
-        return prior.log_odds(evidence.vector)
+        prior = self._fitted_models()[2]
+        return prior.log_odds(evidence.vector) if prior is not None and evidence.vector is not None else 0.0
 
-    def _fitted_models(self) -> tuple[Ranker, AnswerabilityJudge]:
+    def _fitted_models(self) -> tuple[Ranker, AnswerabilityJudge, QuestionPrior | None]:
+        """The ranker, the answerability judge and the question prior (None when fitted on another
+        embedder's vectors)."""
         if self._models is None:
-            self._models = (Ranker.load(), AnswerabilityJudge.load())
+            prior = QuestionPrior.load().for_embedder(self._embedder.name)
+            self._models = (Ranker.load(), AnswerabilityJudge.load(), prior)
         return self._models
 
     @staticmethod

@@ -3,7 +3,7 @@
 
 1. Write the train split's questions as the reference questions that sentences' hubness is measured
    against (knowledge/index/hubness.py), then index the bundled corpus (through the embedding cache, so a
-   second run embeds nothing).
+   second run embeds nothing), and ship the vectors it used (knowledge/index/bundled_vectors.py).
 2. Ask every question of the train and validation splits, conversations in order, and keep each
    candidate sentence's features; a candidate is right when its quote holds the question's source.
 3. Ranker: logistic regression over candidates, fitted on train, regularisation chosen on validation by
@@ -45,11 +45,20 @@ from knowledge.answerability.question_prior import QuestionPrior
 from knowledge.answers.extractive import with_context
 from knowledge.answers.quote_selection import MEDIAN_CHARS_LIMIT, RATIO_GRID, QuoteSelection
 from knowledge.engine import Engine
+from knowledge.index.bundled_vectors import BUNDLED_VECTORS, BundledVectors
 from knowledge.index.embedders import create_embedder
+from knowledge.index.embedding_cache import EmbeddingCache, content_key
 from knowledge.index.hubness import ReferenceQuestions
+from knowledge.index.index_store import IndexStore
 from knowledge.retrieval.candidates import CANDIDATE_FEATURES, Candidate
 from knowledge.retrieval.ranker import Ranker
 from knowledge.settings import Settings
+from knowledge.text.passage_text import (
+    passage_embedding_text,
+    sentence_embedding_text,
+    sentence_texts,
+    sentence_window_texts,
+)
 from tests.bank_metrics import answers_of, figures
 from tests.bench_support import DenseBaseline
 
@@ -220,6 +229,30 @@ def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, tolerance: f
     return round(min(t for t, score in scored if score >= best - tolerance), 2)
 
 
+def write_bundled_vectors(settings: Settings, model: str) -> None:
+    """The vectors of every text the bundled corpus's index embeds, and of the reference questions, shipped
+    so that a fresh machine's first ingest embeds nothing (knowledge/index/bundled_vectors.py)."""
+    generation = IndexStore(settings).current()
+    assert generation is not None
+    titles = {d.doc_id: d.meta.title for d in generation.documents}
+    texts: list[str] = []
+    for passage in generation.load_passages():
+        texts.append(passage_embedding_text(passage, titles[passage.doc_id]))
+        texts.extend(sentence_embedding_text(passage, text) for _, text in sentence_texts(passage))
+        texts.extend(text for _, text in sentence_window_texts(passage))
+    questions = [q for pool in ReferenceQuestions.load().by_language.values() for q in pool]
+    cache = EmbeddingCache(settings.data_dir / "embeddings.sqlite")
+    try:
+        entries = {}
+        for name, batch in ((model, texts), (f"{model}#query", questions)):
+            found = cache.get_many(name, sorted({content_key(t) for t in batch}))
+            entries.update({(name, key): vector for key, vector in found.items()})
+    finally:
+        cache.close()
+    BundledVectors.write(entries)
+    print(f"bundled vectors: {len(entries)} written to {BUNDLED_VECTORS}")
+
+
 def choose_quote_selection(settings: Settings, embedder, train: list[dict]) -> QuoteSelection:  # type: ignore[no-untyped-def]
     """The close ratio that quotes the source among the first three most often on train while the median
     answer stays within MEDIAN_CHARS_LIMIT (ties: the higher ratio, for shorter answers)."""
@@ -256,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         splits = {name: load_split(name) for name in SPLITS}
         ReferenceQuestions.write((q["lang"], q["question"]) for q in splits["train"])
         run_ingest(settings, embedder, None, show_progress=False)
+        write_bundled_vectors(settings, embedder.name)
         engine = Engine(settings, embedder, quotes=QuoteSelection(max(RATIO_GRID)))  # nothing composed here
         asked = {name: collect(engine, splits[name], name) for name in ("train", "validation")}
         recall = np.mean([a.labels.any() for a in asked["train"] if not a.question.get("abstain")])

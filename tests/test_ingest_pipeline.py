@@ -340,3 +340,10 @@ def test_an_ingest_waits_for_one_already_running_and_leaves_its_generation_alone
     waiting.join(timeout=120)
     assert results and results[0].added == ("beta.txt",)
     assert pointer(tmp_path / "data")["generation"] > before["generation"]
+
+
+def test_a_fresh_data_folder_indexes_the_bundled_corpus_from_its_shipped_vectors(tmp_path: Path) -> None:
+    embedder = CountingEmbedder()
+    report = run_ingest(settings_for(tmp_path / "data"), embedder, show_progress=False)
+    assert report.passages > 0 and report.added
+    assert report.embedded == 0 and embedder.embedded == 0, "every bundled text's vector ships with the corpus"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.index.bundled_vectors import BundledVectors
 from knowledge.index.embedders import Embedder
 
 
@@ -54,10 +55,15 @@ class EmbeddingCache:
 class CachedEmbedder:
     """An Embedder that looks in the cache first and counts what it really had to compute."""
 
-    def __init__(self, inner: Embedder, cache: EmbeddingCache, batch_size: int = 16) -> None:
+    def __init__(
+        self, inner: Embedder, cache: EmbeddingCache, batch_size: int = 16, bundled: BundledVectors | None = None
+    ) -> None:
+        """``bundled``: vectors shipped with the bundled corpus (default: read from the package on the
+        first miss)."""
         self._inner = inner
         self._cache = cache
         self._batch_size = batch_size
+        self._bundled = bundled
         self.computed = 0
         self.seconds = 0.0
 
@@ -82,6 +88,11 @@ class CachedEmbedder:
         keys = [content_key(t) for t in texts]
         found = self._cache.get_many(model, sorted(set(keys)))
         missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing:
+            shipped = self._shipped(model, missing)
+            self._cache.put_many(model, shipped)
+            found.update(shipped)
+            missing = [k for k in missing if k not in shipped]
         text_of = dict(zip(keys, texts, strict=True))
         for start in range(0, len(missing), self._batch_size):
             batch = missing[start : start + self._batch_size]
@@ -99,9 +110,17 @@ class CachedEmbedder:
             return np.zeros((0, 1), dtype=np.float32)
         return np.stack([found[k] for k in keys])
 
+    def _shipped(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        if self._bundled is None:
+            self._bundled = BundledVectors.load()
+        return {k: v for k in keys if (v := self._bundled.by_key.get((model, k))) is not None}
+
     def missing_count(self, texts: Sequence[str]) -> int:
+        """How many of ``texts`` the model will have to embed."""
         keys = sorted({content_key(t) for t in texts})
-        return len(keys) - len(self._cache.get_many(self.name, keys))
+        cached = self._cache.get_many(self.name, keys)
+        uncached = [k for k in keys if k not in cached]
+        return len(uncached) - len(self._shipped(self.name, uncached))
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._inner.embed_query(text)

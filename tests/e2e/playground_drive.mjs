@@ -6,7 +6,7 @@
 //
 // Environment: PLAYGROUND_URL, EXAMPLE (a welcome-card button), GET_STARTED (its button), WALK_HEADER (the
 // first words of the getting-started answer), QUESTION (typed), COMMENT, SCREENSHOT (PNG path), CHROMIUM.
-import { chromium } from 'playwright-core';
+import { openPlayground } from './playground_browser.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const playgroundUrl = env('PLAYGROUND_URL', 'http://localhost:56150');
@@ -19,31 +19,16 @@ const askNext = env('ASK_NEXT', 'Fråga vidare:');
 const nextScreenshot = env('NEXT_SCREENSHOT', 'next-questions.png');
 const screenshot = env('SCREENSHOT', 'answer.png');
 const timeout = Number(env('STEP_TIMEOUT_MS', '30000'));
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const PLAIN_MARKER = /\[\d+\]/g;
 
 const result = { steps: [], blockedHosts: [] };
 const started = Date.now();
 const step = (name, extra = {}) => result.steps.push({ name, ms: Date.now() - started, ...extra });
 
-const browser = await chromium.launch({
-  executablePath: env('CHROMIUM', '/usr/bin/chromium'),
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
+let browser;
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'sv-SE' });
-  const page = await context.newPage();
-  // The playground asks a CDN for fonts: nothing may leave the machine.
-  await page.route('**/*', (route) => {
-    const host = new URL(route.request().url()).hostname;
-    if (LOCAL_HOSTS.has(host)) return route.continue();
-    result.blockedHosts.push(host);
-    return route.abort();
-  });
-  await page.goto(playgroundUrl);
+  let page;
+  ({ browser, page } = await openPlayground(playgroundUrl, result.blockedHosts, { locale: 'sv-SE' }));
 
   const welcomeCard = () => page.locator('.ac-adaptiveCard').filter({ hasText: 'Strategibot' });
   const welcome = welcomeCard().first();
@@ -145,7 +130,7 @@ try {
   result.ok = false;
   result.error = String(error?.message ?? error).split('\n')[0];
 } finally {
-  await browser.close();
+  await browser?.close();
 }
 result.totalMs = Date.now() - started;
 console.log(JSON.stringify(result));

@@ -2,7 +2,7 @@
 // question, watches the bot's newest bubble while the answer streams in, until it carries a citation pill.
 // Prints one JSON line with the texts it saw; the Python test asserts on it.
 // Env: PLAYGROUND_URL, QUESTION, MID_SCREENSHOT and FINAL_SCREENSHOT (PNG paths), CHROMIUM.
-import { chromium } from 'playwright-core';
+import { openPlayground } from './playground_browser.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const playgroundUrl = env('PLAYGROUND_URL', 'http://localhost:56150');
@@ -10,26 +10,13 @@ const question = env('QUESTION', 'Vad gäller för intentionsavtal med internati
 const midScreenshot = env('MID_SCREENSHOT', 'streaming.png');
 const finalScreenshot = env('FINAL_SCREENSHOT', 'streamed.png');
 const timeout = Number(env('STEP_TIMEOUT_MS', '30000'));
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const result = { texts: [], blockedHosts: [] };
 const started = Date.now();
-const browser = await chromium.launch({
-  executablePath: env('CHROMIUM', '/usr/bin/chromium'),
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
+let browser;
 try {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await page.route('**/*', (route) => {
-    const host = new URL(route.request().url()).hostname;
-    if (LOCAL_HOSTS.has(host)) return route.continue();
-    result.blockedHosts.push(host);
-    return route.abort();
-  });
-  await page.goto(playgroundUrl);
+  let page;
+  ({ browser, page } = await openPlayground(playgroundUrl, result.blockedHosts));
   await page.locator('.ac-adaptiveCard').filter({ hasText: 'Strategibot' }).first().waitFor({ timeout });
 
   const bubbles = page.locator('.fai-OutputCard').filter({ hasNotText: 'Strategibot' });
@@ -67,6 +54,6 @@ try {
   result.error = String(error);
 } finally {
   result.totalMs = Date.now() - started;
-  await browser.close();
+  await browser?.close();
   console.log(JSON.stringify(result));
 }
