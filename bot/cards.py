@@ -60,6 +60,21 @@ def ask_action(question: str) -> dict[str, Any]:
     return {"type": "Action.Submit", "title": question, "data": {"action": ASK_ACTION, "question": question}}
 
 
+def ask_lines(questions: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Questions as lines that ask them when clicked, not buttons: a button's title is cut to one line (in
+    the Agents Playground "Who decides on memberships in international netw…"), and questions are longer
+    than that. Each line carries the same Action.Submit as a button, as its `selectAction`."""
+    return [
+        {
+            "type": "Container",
+            "selectAction": ask_action(q),
+            "spacing": "Small",
+            "items": [_text(f"→ {q}", color="Accent")],
+        }
+        for q in questions
+    ]
+
+
 def welcome_card(texts: Texts, documents: list[IndexedDocument], examples: tuple[str, ...]) -> Card:
     body = [
         _heading(texts.welcome_title),
@@ -72,8 +87,8 @@ def welcome_card(texts: Texts, documents: list[IndexedDocument], examples: tuple
         body.append(_text(texts.sources_empty, isSubtle=True))
     body += [
         _text(texts.welcome_examples, weight="Bolder", spacing="Medium"),
-        {"type": "ActionSet", "actions": [ask_action(q) for q in examples]},
-        {"type": "ActionSet", "actions": [ask_action(texts.get_started_button)]},
+        *ask_lines(examples),
+        {"type": "ActionSet", "spacing": "Medium", "actions": [ask_action(texts.get_started_button)]},
         _text(texts.welcome_feedback, isSubtle=True, spacing="Medium"),
         _text(texts.welcome_commands, isSubtle=True),
     ]
@@ -82,25 +97,19 @@ def welcome_card(texts: Texts, documents: list[IndexedDocument], examples: tuple
 
 def help_card(texts: Texts, examples: tuple[str, ...]) -> Card:
     return _card(
-        [_heading(texts.help_title), _text(texts.help_body), _text(texts.welcome_examples, weight="Bolder")],
-        [ask_action(q) for q in examples],
+        [
+            _heading(texts.help_title),
+            _text(texts.help_body),
+            _text(texts.welcome_examples, weight="Bolder"),
+            *ask_lines(examples),
+        ]
     )
 
 
 def next_questions_card(texts: Texts, questions: tuple[str, ...]) -> Card:
     """Questions to ask next, after an answer (each answered by the documents: the engine asked it before
-    offering it). Each is a line that asks it when clicked, not a button: a button's title is cut to one
-    line, and these questions are longer than that."""
-    rows = [
-        {
-            "type": "Container",
-            "selectAction": ask_action(q),
-            "spacing": "Small",
-            "items": [_text(f"→ {q}", color="Accent")],
-        }
-        for q in questions
-    ]
-    return _card([_text(texts.ask_next, weight="Bolder"), *rows])
+    offering it), as lines that ask them when clicked."""
+    return _card([_text(texts.ask_next, weight="Bolder"), *ask_lines(questions)])
 
 
 def sources_card(texts: Texts, documents: list[IndexedDocument]) -> Card:

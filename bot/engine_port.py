@@ -50,7 +50,9 @@ class StreamingAnswerer(Answerer, Protocol):
     @property
     def streams_answers(self) -> bool: ...
 
-    def ask_stream(self, question: str, conversation_id: str | None = None) -> Iterator[AnswerEvent]: ...
+    def ask_stream(
+        self, question: str, conversation_id: str | None = None, *, next_questions: bool = False
+    ) -> Iterator[AnswerEvent]: ...
 
 
 class AnswerTimedOut(Exception):
@@ -90,17 +92,19 @@ class AsyncAnswerer:
         question: str,
         conversation_id: str | None,
         on_text: Callable[[str], Awaitable[None]] | None = None,
+        *,
+        next_questions: bool = False,
     ) -> Answer:
         """The answer a chat model writes; `on_text` gets the text so far while it is written (when the
         last call is still running, pieces that arrive meanwhile are joined into the next call). Raises
-        AnswerTimedOut past the time budget."""
+        AnswerTimedOut past the time budget. ``next_questions`` as for `ask`."""
         assert self._model_calls is not None and isinstance(self._engine, StreamingAnswerer)
         engine, loop = self._engine, asyncio.get_running_loop()
         arrived: asyncio.Queue[AnswerEvent | BaseException] = asyncio.Queue()
 
         def produce() -> None:
             try:
-                for event in engine.ask_stream(question, conversation_id):
+                for event in engine.ask_stream(question, conversation_id, next_questions=next_questions):
                     loop.call_soon_threadsafe(arrived.put_nowait, event)
             except BaseException as error:  # raised again on the event loop, in the caller
                 loop.call_soon_threadsafe(arrived.put_nowait, error)

@@ -45,7 +45,8 @@ async def send_written_answer(
         await stream.update(teams_markdown(text))
 
     try:
-        answer = await answerer.ask_streaming(question, conversation_id, on_text=show)
+        # Questions to ask next under the final message, as after an extractive answer in a 1:1 chat.
+        answer = await answerer.ask_streaming(question, conversation_id, on_text=show, next_questions=True)
     except AnswerTimedOut:
         await stream.finish(too_long)  # a stream once started is ended by a final message
         return None, None

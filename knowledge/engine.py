@@ -133,16 +133,20 @@ class Engine:
         """``next_questions``: also offer questions to ask next after an answer, for a surface that shows
         them (each is checked through the engine, so they cost time; an abstention always offers some)."""
         if self._generative is not None:
-            return _final(self._generative_events(question, conversation_id, stream=False))
+            return _final(
+                self._generative_events(question, conversation_id, stream=False, next_questions=next_questions)
+            )
         return self._ask_extractive(question, conversation_id, next_questions=next_questions)
 
-    def ask_stream(self, question: str, conversation_id: str | None = None) -> Iterator[AnswerEvent]:
+    def ask_stream(
+        self, question: str, conversation_id: str | None = None, *, next_questions: bool = False
+    ) -> Iterator[AnswerEvent]:
         """The answer's text as the chat model writes it, then the checked answer (`FinalAnswer`); without
-        a chat model, only the answer."""
+        a chat model, only the answer. ``next_questions`` as for `ask`."""
         if self._generative is None:
-            yield FinalAnswer(self._ask_extractive(question, conversation_id))
+            yield FinalAnswer(self._ask_extractive(question, conversation_id, next_questions=next_questions))
             return
-        yield from self._generative_events(question, conversation_id, stream=True)
+        yield from self._generative_events(question, conversation_id, stream=True, next_questions=next_questions)
 
     @property
     def streams_answers(self) -> bool:
@@ -186,9 +190,12 @@ class Engine:
         quoted = loaded.composer.compose(query, ranked, evidence.asked)
         return self._with_follow_ups(loaded, evidence, ranked, quoted) if next_questions else quoted
 
-    def _generative_events(self, question: str, conversation_id: str | None, *, stream: bool) -> Iterator[AnswerEvent]:
+    def _generative_events(
+        self, question: str, conversation_id: str | None, *, stream: bool, next_questions: bool = False
+    ) -> Iterator[AnswerEvent]:
         """The chat model answers from the best passages and decides itself whether they answer; the
-        extractive answer (or abstention) stays ready as the fallback."""
+        extractive answer (or abstention) stays ready as the fallback. With ``next_questions``, an answer
+        (written or the fallback) offers questions to ask next about the passages it does not cite."""
         assert self._generative is not None
         loaded = self._current()
         previous = self._memory.last(conversation_id)
@@ -208,13 +215,20 @@ class Engine:
         def abstain() -> Answer:
             return loaded.composer.abstain(query, self._suggestions(loaded, evidence, ranked))
 
+        def offering_next(answer: Answer) -> Answer:
+            if not next_questions or answer.abstained:
+                return answer
+            return self._with_follow_ups(loaded, evidence, ranked, answer)
+
         passages = passages_for_model(ranked, loaded.documents)
         if not passages:
             yield FinalAnswer(abstain())
         elif stream:
-            yield from self._generative.stream(asked, query.language, passages, fallback, abstain)
+            for event in self._generative.stream(asked, query.language, passages, fallback, abstain):
+                yield FinalAnswer(offering_next(event.answer)) if isinstance(event, FinalAnswer) else event
         else:
-            yield FinalAnswer(self._generative.answer(asked, query.language, passages, fallback, abstain))
+            written = self._generative.answer(asked, query.language, passages, fallback, abstain)
+            yield FinalAnswer(offering_next(written))
 
     def _decide(self, evidence: Evidence) -> tuple[list[Candidate], bool]:
         """The ranked candidates, and whether they answer the question."""

@@ -94,3 +94,15 @@ def teams_activity(connector_url: str, **fields: Any) -> dict[str, Any]:
     }
     activity.update(fields)
     return activity
+
+
+def card_asks(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Action.Submit actions of a card that ask a question, in reading order: those of buttons (ActionSet)
+    and those of clickable lines (a container's selectAction)."""
+    found: list[dict[str, Any]] = []
+    for block in card["body"]:
+        if block["type"] == "ActionSet":
+            found += block["actions"]
+        elif "selectAction" in block:
+            found.append(block["selectAction"])
+    return found

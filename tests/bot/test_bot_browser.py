@@ -167,9 +167,11 @@ async def test_playground_buttons_citations_feedback_and_reload(
     assert "Internationell strategi för Stockholms stad" in seen["welcomeText"]
     assert seen["botAvatarLabels"] >= 1 and seen["testBotShown"] == 0, "the app's name, not Test Bot"
 
-    # The example button's answer is a single cited statement: its marker is a pill, its source on hover.
+    # The examples are shown whole, and clicking one asks it.
+    assert seen["welcomeExamples"] == {"questions": list(EXAMPLE_QUESTIONS["en"]), "cut": 0}
+    # The example's answer is a single cited statement: its marker is a pill, its source on hover.
     answered = seen["example"]
-    assert answered["text"].startswith(example), "a button press shows no user message: the answer says it"
+    assert answered["text"].startswith(example), "a click shows no user message: the answer says it"
     assert (answered["pills"], answered["plainMarkers"]) == (1, [])
     assert "Internationell strategi för Stockholms stad" in answered["popover"]["text"]
     assert "finansborgarrådet" in answered["popover"]["text"]
@@ -209,13 +211,13 @@ async def test_playground_shows_an_answer_the_chat_model_writes_growing_then_cit
     writing_bot: RunningBot, tmp_path: Path
 ) -> None:
     """A chat model (a real local server speaking the OpenAI protocol, a word every 0.15 s) writes the
-    answer; the 1:1 chat shows it growing, then the final message with its pills."""
+    answer; the 1:1 chat shows it growing, then the final message with its pills and questions to ask next."""
     mid_shot, final_shot = tmp_path / "streaming.png", tmp_path / "streamed.png"
     async with _playground_for(writing_bot.messages_url, tmp_path) as url:
         seen = await _drive(
             STREAM_DRIVER,
             {"PLAYGROUND_URL": url, "QUESTION": STREAMED_QUESTION, "MID_SCREENSHOT": str(mid_shot),
-             "FINAL_SCREENSHOT": str(final_shot)},
+             "FINAL_SCREENSHOT": str(final_shot), "ASK_NEXT": texts_for("sv").ask_next},
         )
     assert seen["ok"], (seen.get("error"), seen["texts"])
     informative, *streamed, final = seen["texts"]
@@ -225,6 +227,7 @@ async def test_playground_shows_an_answer_the_chat_model_writes_growing_then_cit
     assert [len(t) for t in streamed] == sorted(len(t) for t in streamed), streamed
     assert final.startswith("Dokumenten")
     assert seen["pills"] >= 1 and seen["plainMarkers"] == []
+    assert 1 <= len(seen["nextQuestions"]) <= 3, "the written answer offers questions to ask next too"
     assert mid_shot.stat().st_size > 10_000 and final_shot.stat().st_size > 10_000
     keep = os.environ.get("STRATEGIBOT_SCREENSHOT")
     if keep:

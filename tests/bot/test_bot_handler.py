@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bot_helpers import card_asks
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity
 
@@ -82,8 +83,10 @@ async def test_installation_welcomes_in_the_users_language(handler: StrategibotH
     [welcome] = replies
     card = welcome.attachments[0].content
     assert card["body"][0]["text"] == "Hi! I'm Strategibot"
-    buttons = next(b for b in card["body"] if b["type"] == "ActionSet")["actions"]
-    assert [b["title"] for b in buttons] == list(EXAMPLE_QUESTIONS["en"])
+    asks = [a["data"]["question"] for a in card_asks(card)]
+    assert asks == [*EXAMPLE_QUESTIONS["en"], "Get started"]
+    lines = [b["items"][0]["text"] for b in card["body"] if "selectAction" in b]
+    assert lines == [f"→ {q}" for q in EXAMPLE_QUESTIONS["en"]], "examples are whole lines, not cut-off buttons"
 
 
 async def test_commands_are_whole_messages_not_words_in_a_question(handler: StrategibotHandler) -> None:
@@ -193,7 +196,7 @@ async def test_welcome_card_offers_getting_started(handler: StrategibotHandler) 
     replies = await send(adapter_for(handler, locale="en-US"), type="installationUpdate", action="add")
     card = replies[-1].attachments[0].content
     buttons = [a["title"] for block in card["body"] if block["type"] == "ActionSet" for a in block["actions"]]
-    assert "Get started" in buttons
+    assert buttons == ["Get started"]
 
 
 def test_answer_lines_stay_apart_in_teams_markdown() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from bot_helpers import Connector, RunningBot, start_bot, teams_activity
+from bot_helpers import Connector, RunningBot, card_asks, start_bot, teams_activity
 
 from bot.engine_factory import open_engine
 from bot.settings import BotSettings
@@ -147,10 +147,10 @@ async def test_conversation_update_adding_the_bot_sends_the_welcome_card_once(
     content = json.dumps(card["content"], ensure_ascii=False)
     assert "Hej! Jag är Strategibot" in content
     assert "Internationell strategi för Stockholms stad" in content and "2016-09-22" in content
-    buttons = [a for block in card["content"]["body"] if block["type"] == "ActionSet" for a in block["actions"]]
-    assert len(buttons) == 4, "three example questions and getting started"
-    assert buttons[-1]["data"]["question"] == "Kom igång"
-    assert all(b["data"]["question"] == b["title"] for b in buttons)
+    asks = card_asks(card["content"])
+    assert len(asks) == 4, "three example questions and getting started"
+    assert asks[-1]["data"]["question"] == "Kom igång"
+    assert all(a["data"]["question"] == a["title"] for a in asks)
     assert "Tumme upp" in content
 
 

@@ -8,9 +8,11 @@ import time
 from typing import Any
 
 import aiohttp
-from bot_helpers import Connector, RunningBot, teams_activity
+from bot_helpers import Connector, RunningBot, card_asks, teams_activity
 from conftest import SLOW_QUESTION
 from servers import ChatCompletionsServer
+
+from knowledge.engine import Engine
 
 QUESTION = "Vad gäller för intentionsavtal med internationella nätverk?"
 GROUP_CHAT = {"id": "19:group-chat-1@thread.v2", "conversationType": "groupChat", "isGroup": True, "tenantId": "t-1"}
@@ -27,7 +29,7 @@ def stream_info(activity: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_personal_chat_sees_the_answer_streamed_then_the_cited_final_message(
-    writing_bot: RunningBot, connector: Connector, model_server: ChatCompletionsServer
+    writing_bot: RunningBot, connector: Connector, model_server: ChatCompletionsServer, engine: Engine
 ) -> None:
     assert await post(writing_bot, teams_activity(connector.url, text=QUESTION)) == 200
 
@@ -59,6 +61,13 @@ async def test_a_personal_chat_sees_the_answer_streamed_then_the_cited_final_mes
     assert final["text"].startswith(previous_text.rstrip())
     assert model_server.requests[-1]["stream"] is True
 
+    # Under the final message, questions to ask next, each answered by the documents.
+    [card] = final["attachments"]
+    offered = [a["data"]["question"] for a in card_asks(card["content"])]
+    assert card["content"]["body"][0]["text"] == "Fråga vidare:" and 1 <= len(offered) <= 3
+    for question in offered:
+        assert not engine.ask(question).abstained, question
+
 
 async def test_a_group_chat_gets_only_the_final_message(writing_bot: RunningBot, connector: Connector) -> None:
     activity = teams_activity(connector.url, text=QUESTION, conversation=GROUP_CHAT)
@@ -66,6 +75,7 @@ async def test_a_group_chat_gets_only_the_final_message(writing_bot: RunningBot,
 
     assert [a["type"] for a in connector.posted] == ["typing", "message"]
     _typing, answer = connector.posted
+    assert not answer.get("attachments"), "no questions to ask next where everyone in the chat would see them"
     for activity in connector.posted:
         assert "streamType" not in (activity.get("channelData") or {})
         assert not [e for e in activity.get("entities") or [] if e.get("type") == "streaminfo"]

@@ -4,7 +4,7 @@
 // answer, reloads the page.
 // Prints one JSON line with what it saw; the Python test asserts on it and on the bot's feedback store.
 //
-// Environment: PLAYGROUND_URL, EXAMPLE (a welcome-card button), GET_STARTED (its button), WALK_HEADER (the
+// Environment: PLAYGROUND_URL, EXAMPLE (a welcome-card example line), GET_STARTED (its button), WALK_HEADER (the
 // first words of the getting-started answer), QUESTION (typed), COMMENT, SCREENSHOT (PNG path), CHROMIUM.
 import { openPlayground } from './playground_browser.mjs';
 
@@ -57,7 +57,17 @@ try {
     return { popover, seen };
   };
 
-  await welcome.getByRole('button', { name: example, exact: true }).click();
+  // Questions offered as clickable lines ("→ question") in a card, and how many of them are cut short.
+  const askLines = (card) => card.locator('.ac-textBlock').filter({ hasText: '→' });
+  const cutLines = (lines) =>
+    lines.evaluateAll((blocks) => blocks.filter((b) => b.scrollWidth > b.clientWidth + 1).length);
+
+  const exampleLines = askLines(welcome);
+  result.welcomeExamples = {
+    questions: (await exampleLines.allInnerTexts()).map((t) => t.replace('→', '').trim()),
+    cut: await cutLines(exampleLines),
+  };
+  await exampleLines.filter({ hasText: example }).click();
   const exampleAnswer = citedBubble(example);
   await exampleAnswer.waitFor({ timeout });
   result.example = await pillsOf(exampleAnswer);
@@ -107,10 +117,10 @@ try {
   // Questions to ask next, under the typed question's answer: each shown whole, and a click asks it.
   const nextCard = page.locator('.ac-adaptiveCard').filter({ hasText: askNext }).last();
   await nextCard.waitFor({ timeout });
-  const rows = nextCard.locator('.ac-textBlock').filter({ hasText: '→' });
+  const rows = askLines(nextCard);
   result.next = {
     questions: (await rows.allInnerTexts()).map((t) => t.replace('→', '').trim()),
-    cut: await rows.evaluateAll((blocks) => blocks.filter((b) => b.scrollWidth > b.clientWidth + 1).length),
+    cut: await cutLines(rows),
   };
   const nextQuestion = result.next.questions[0];
   await rows.first().click();

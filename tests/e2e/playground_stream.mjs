@@ -1,7 +1,8 @@
 // Drives the Agents Playground in headless Chromium for an answer that a chat model writes: types a
-// question, watches the bot's newest bubble while the answer streams in, until it carries a citation pill.
+// question, watches the bot's newest bubble while the answer streams in, until it carries a citation pill,
+// then reads the questions to ask next under it.
 // Prints one JSON line with the texts it saw; the Python test asserts on it.
-// Env: PLAYGROUND_URL, QUESTION, MID_SCREENSHOT and FINAL_SCREENSHOT (PNG paths), CHROMIUM.
+// Env: PLAYGROUND_URL, QUESTION, ASK_NEXT (the heading of those questions), MID_SCREENSHOT and FINAL_SCREENSHOT (PNG paths), CHROMIUM.
 import { openPlayground } from './playground_browser.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
@@ -9,6 +10,7 @@ const playgroundUrl = env('PLAYGROUND_URL', 'http://localhost:56150');
 const question = env('QUESTION', 'Vad gäller för intentionsavtal med internationella nätverk?');
 const midScreenshot = env('MID_SCREENSHOT', 'streaming.png');
 const finalScreenshot = env('FINAL_SCREENSHOT', 'streamed.png');
+const askNext = env('ASK_NEXT', 'Fråga vidare:');
 const timeout = Number(env('STEP_TIMEOUT_MS', '30000'));
 
 const result = { texts: [], blockedHosts: [] };
@@ -19,7 +21,9 @@ try {
   ({ browser, page } = await openPlayground(playgroundUrl, result.blockedHosts));
   await page.locator('.ac-adaptiveCard').filter({ hasText: 'Strategibot' }).first().waitFor({ timeout });
 
-  const bubbles = page.locator('.fai-OutputCard').filter({ hasNotText: 'Strategibot' });
+  // The bot's text bubbles: not the welcome card, nor the card of questions to ask next under the answer.
+  const bubbles = page.locator('.fai-OutputCard').filter({ hasNot: page.locator('.ac-adaptiveCard') });
+  const nextCards = page.locator('.ac-adaptiveCard').filter({ hasText: askNext });
   const before = await bubbles.count();
   const editor = page.locator('[data-lexical-editor="true"][role="textbox"]');
   await editor.click();
@@ -46,6 +50,10 @@ try {
     }
     await page.waitForTimeout(50);
   }
+  // The final message's questions to ask next.
+  await nextCards.last().waitFor({ timeout });
+  result.nextQuestions = (await nextCards.last().locator('.ac-textBlock').filter({ hasText: '→' }).allInnerTexts())
+    .map((t) => t.replace('→', '').trim());
   await page.mouse.move(5, 5);
   await page.screenshot({ path: finalScreenshot });
   result.ok = true;
