@@ -61,6 +61,10 @@ def serve(
     store = Store.open(store_settings)
     store.purge_expired()
     engine = engine_factory(settings, memory=store.conversations)
+    warm_up = getattr(engine, "warm_up", None)
+    if callable(warm_up):
+        # What the first question would load (models, dictionaries, vectors) is loaded before listening.
+        warm_up()
     app = create_app(bot_settings, engine, settings.data_dir, serving=serving, store=store)
     app.cleanup_ctx.append(_purging_daily(store))
     print(f"strategibot: Bot endpoint http://{_url_host(host)}:{port}/api/messages", file=sys.stderr, flush=True)

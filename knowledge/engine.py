@@ -77,6 +77,10 @@ class Evidence:
         return self.records[0].score if self.records else 0.0
 
 
+WARM_UP_QUESTIONS = ("Vem beslutar om medlemskap i internationella nätverk?", "Who decides on memberships?")
+"""One question per language: the lemma dictionaries are loaded per language."""
+
+
 class Engine:
     def __init__(
         self,
@@ -137,6 +141,13 @@ class Engine:
                 self._generative_events(question, conversation_id, stream=False, next_questions=next_questions)
             )
         return self._ask_extractive(question, conversation_id, next_questions=next_questions)
+
+    def warm_up(self) -> None:
+        """Load what the first question would otherwise wait for: the fitted models, the lemma
+        dictionaries (about 0.5 s), the embedding model, and the stored vectors of the sentences and their
+        windows. Asks one question outside any conversation and keeps nothing of it."""
+        for question in WARM_UP_QUESTIONS:
+            self._decide(self.evidence(question))
 
     def ask_stream(
         self, question: str, conversation_id: str | None = None, *, next_questions: bool = False

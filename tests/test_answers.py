@@ -90,6 +90,15 @@ def test_a_follow_up_that_leaves_out_its_subject_takes_it_from_the_earlier_quest
     assert alone.abstained or "Beredningen fattar beslut" not in alone.citations[0].quote
 
 
+def test_warming_up_changes_no_answer_and_no_conversation(engine: Engine) -> None:
+    before = engine.ask("Vem beslutar om medlemskap i internationella nätverk?")
+    engine.warm_up()
+    assert engine.ask("Vem beslutar om medlemskap i internationella nätverk?") == before
+    # Its questions belong to no conversation: a subject-less follow-up finds no subject in them.
+    alone = engine.ask("Och vad beslutar den om?", "conv-after-warm-up")
+    assert alone.abstained or "Beredningen fattar beslut" not in alone.citations[0].quote
+
+
 def test_a_new_question_in_a_conversation_is_not_bent_by_the_previous_one(engine: Engine) -> None:
     engine.ask("Vem leder internationella beredningen?", "conv-c")
     answer = engine.ask("Vad är syftet med profilering?", "conv-c")

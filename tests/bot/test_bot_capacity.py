@@ -17,7 +17,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 from bot_helpers import Connector, RunningBot, start_bot, start_site, teams_activity
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import ConnectorFactory, MicrosoftAppCredentials
 
+from bot.connector_replies import ConnectorReplies
 from bot.serving_settings import ServingSettings
 from bot.settings import BotSettings, BotSettingsError
 from bot.texts import SWEDISH
@@ -227,3 +230,32 @@ def test_serving_settings_are_read_once_and_errors_name_the_variable() -> None:
     ]:
         with pytest.raises(BotSettingsError, match=name):
             ServingSettings.from_env({name: value})
+
+
+class _CountingConnectorFactory(ConnectorFactory):
+    """botbuilder's connector clients, counted as they are made."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        self.made += 1
+        return ConnectorClient(MicrosoftAppCredentials("", ""), base_url=service_url)
+
+
+async def test_a_conversation_keeps_its_connector_client_for_its_next_turns() -> None:
+    replies = ConnectorReplies(timeout_seconds=2, clients_kept=2)
+    inner = _CountingConnectorFactory()
+    url = "http://127.0.0.1:9/connector"
+
+    async def client_of(conversation: str) -> ConnectorClient:
+        return await replies.connector_factory(inner, conversation).create(url, "aud")
+
+    first = await client_of("a")
+    assert await client_of("a") is first and inner.made == 1, "the next turn reuses the conversation's client"
+    assert await client_of("b") is not first and inner.made == 2, "another conversation has its own"
+    await client_of("c")  # past `clients_kept`: the least recently used ("a") is let go
+    assert await client_of("b") is not None and inner.made == 3
+    assert await client_of("a") is not first and inner.made == 4
+    assert first.config.connection.timeout == (2, 2), "a kept client keeps the bot's timeouts"
+    replies.close()
