@@ -25,6 +25,7 @@ chat: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: install lint node-tools
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -161,9 +161,7 @@ async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     )
     if activity.type == ActivityTypes.invoke:
         # The client shows its own "could not reach the app" for a failed invoke.
-        await turn_context.send_activity(
-            Activity(type=ActivityTypes.invoke_response, value=_invoke_error(trace_id))
-        )
+        await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=_invoke_error(trace_id)))
         return
     if activity.type != ActivityTypes.message or _connector_unavailable(error):
         return  # nothing to tell, or no way to tell it

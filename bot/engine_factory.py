@@ -13,9 +13,7 @@ from knowledge.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def open_engine(
-    settings: Settings, show_progress: bool = True, *, memory: ConversationStore | None = None
-) -> Engine:
+def open_engine(settings: Settings, show_progress: bool = True, *, memory: ConversationStore | None = None) -> Engine:
     """``memory`` keeps each conversation's last turn for follow-ups (default: in this process)."""
     embedder = create_embedder(settings)
     if not index_exists(settings):

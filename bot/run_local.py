@@ -37,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     bot = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(args.port)],
-        cwd=ROOT, start_new_session=True,
+        cwd=ROOT,
+        start_new_session=True,
     )
     processes = [bot]
     try:
@@ -54,9 +55,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         else:
             playground = subprocess.Popen(
-                ["node", str(PLAYGROUND_CLI), "start", "-e", f"http://127.0.0.1:{args.port}/api/messages",
-                 "-c", "msteams", "-p", str(args.playground_port), "--disable-telemetry"],
-                cwd=ROOT, env={**os.environ, "TEAMSAPPTESTER_BROWSER": "none"}, start_new_session=True,
+                [
+                    "node",
+                    str(PLAYGROUND_CLI),
+                    "start",
+                    "-e",
+                    f"http://127.0.0.1:{args.port}/api/messages",
+                    "-c",
+                    "msteams",
+                    "-p",
+                    str(args.playground_port),
+                    "--disable-telemetry",
+                ],
+                cwd=ROOT,
+                env={**os.environ, "TEAMSAPPTESTER_BROWSER": "none"},
+                start_new_session=True,
                 stdout=subprocess.DEVNULL,
             )
             processes.append(playground)

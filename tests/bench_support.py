@@ -247,8 +247,7 @@ def shuffled_paragraphs(text: str, seed: int) -> str:
 def _is_prose(block: str, following: str) -> bool:
     body = block.strip()
     continued = following.strip()[:1].islower()
-    return (len(body) >= 120 and "\n" not in body and body[:1].isupper() and body.endswith(".")
-            and not continued)
+    return len(body) >= 120 and "\n" not in body and body[:1].isupper() and body.endswith(".") and not continued
 
 
 @dataclass(frozen=True)
@@ -346,7 +345,8 @@ class DenseBaseline:
         settings = ChromaSettings(anonymized_telemetry=False)
         client = chromadb.PersistentClient(path=str(folder), settings=settings)
         self._collection = client.create_collection(
-            "baseline-chunks", embedding_function=_ExplicitVectorsOnly(),
+            "baseline-chunks",
+            embedding_function=_ExplicitVectorsOnly(),
             configuration={"hnsw": {"space": "cosine"}},
         )
         self.chunks = 0
@@ -356,13 +356,17 @@ class DenseBaseline:
     def index(self, documents: Sequence[Path], batch: int = 16) -> float:
         """Chunks and embeds ``documents``; returns the seconds it took."""
         began = time.perf_counter()
-        chunks = [text[i : i + self.CHUNK_CHARS] for path in documents
-                  for text in [load_document(path).text] for i in range(0, len(text), self.CHUNK_CHARS)]
+        chunks = [
+            text[i : i + self.CHUNK_CHARS]
+            for path in documents
+            for text in [load_document(path).text]
+            for i in range(0, len(text), self.CHUNK_CHARS)
+        ]
         chunks = [c for c in chunks if c.strip()]
-        vectors = np.concatenate([self._embedder.embed_passages(chunks[i : i + batch])
-                                  for i in range(0, len(chunks), batch)])
-        self._collection.add(ids=[f"chunk-{i}" for i in range(len(chunks))], embeddings=list(vectors),
-                             documents=chunks)
+        vectors = np.concatenate(
+            [self._embedder.embed_passages(chunks[i : i + batch]) for i in range(0, len(chunks), batch)]
+        )
+        self._collection.add(ids=[f"chunk-{i}" for i in range(len(chunks))], embeddings=list(vectors), documents=chunks)
         self.chunks = len(chunks)
         return time.perf_counter() - began
 
@@ -370,8 +374,9 @@ class DenseBaseline:
         began = time.perf_counter()
         vector = self._embedder.embed_query(question)
         embedded = time.perf_counter()
-        found = self._collection.query(query_embeddings=[vector], n_results=min(self.TOP_K, self.chunks),
-                                       include=["documents"])
+        found = self._collection.query(
+            query_embeddings=[vector], n_results=min(self.TOP_K, self.chunks), include=["documents"]
+        )
         self.stage_seconds["embed"] += embedded - began
         self.stage_seconds["chroma_ann"] += time.perf_counter() - embedded
         quotes = tuple(found["documents"][0])

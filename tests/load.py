@@ -118,8 +118,14 @@ def reply_kind(text: str) -> str:
     return "answer"
 
 
-async def ask_one(session: aiohttp.ClientSession, messages_url: str, connector: ConnectorStandIn, ask: Ask,
-                  service_url: str, expect_reply: bool) -> Outcome:
+async def ask_one(
+    session: aiohttp.ClientSession,
+    messages_url: str,
+    connector: ConnectorStandIn,
+    ask: Ask,
+    service_url: str,
+    expect_reply: bool,
+) -> Outcome:
     loop = asyncio.get_running_loop()
     arrival = connector.expect(ask.conversation, ask.activity_id) if expect_reply else None
     kind = "stalled" if not expect_reply else "long" if ask.long else "normal"
@@ -140,13 +146,19 @@ async def ask_one(session: aiohttp.ClientSession, messages_url: str, connector: 
         connector.forget(ask.conversation, ask.activity_id)
         return Outcome(ask.conversation, kind, status, http_seconds, None, "none")
     connector.forget(ask.conversation, ask.activity_id)
-    return Outcome(ask.conversation, kind, status, http_seconds, delivery.arrived - began,
-                   reply_kind(delivery.text))
+    return Outcome(ask.conversation, kind, status, http_seconds, delivery.arrived - began, reply_kind(delivery.text))
 
 
-async def converse(session: aiohttp.ClientSession, messages_url: str, connector: ConnectorStandIn,
-                   asks: Sequence[Ask], service_url: str, outcomes: list[Outcome], progress: Progress,
-                   think_seconds: float = 0.0) -> None:
+async def converse(
+    session: aiohttp.ClientSession,
+    messages_url: str,
+    connector: ConnectorStandIn,
+    asks: Sequence[Ask],
+    service_url: str,
+    outcomes: list[Outcome],
+    progress: Progress,
+    think_seconds: float = 0.0,
+) -> None:
     for number, ask in enumerate(asks):
         if number and think_seconds:
             await asyncio.sleep(think_seconds)
@@ -160,8 +172,9 @@ class StalledLog:
     outcomes: list[Outcome] = field(default_factory=list)
 
 
-async def stall(session: aiohttp.ClientSession, messages_url: str, connector: ConnectorStandIn,
-                asks: Sequence[Ask], log: StalledLog) -> None:
+async def stall(
+    session: aiohttp.ClientSession, messages_url: str, connector: ConnectorStandIn, asks: Sequence[Ask], log: StalledLog
+) -> None:
     """Ask on and on (until cancelled) in a conversation whose connector never answers."""
     service_url = connector.url + STALLED_PREFIX
     for ask in asks:
@@ -233,11 +246,26 @@ def counts(values: Sequence[str]) -> dict[str, int]:
     return dict(sorted(found.items()))
 
 
-async def one_run(number: int, bot_url: str, server_pid: int, connector: ConnectorStandIn, config: Config,
-                  questions: Sequence[tuple[str, str]], corpus_text: str) -> RunResult:
+async def one_run(
+    number: int,
+    bot_url: str,
+    server_pid: int,
+    connector: ConnectorStandIn,
+    config: Config,
+    questions: Sequence[tuple[str, str]],
+    corpus_text: str,
+) -> RunResult:
     seed = config.seed + number
-    lanes = plan(questions, config.conversations, config.questions, config.long_share, corpus_text, LONG_CHARS,
-                 seed, f"run{number}")
+    lanes = plan(
+        questions,
+        config.conversations,
+        config.questions,
+        config.long_share,
+        corpus_text,
+        LONG_CHARS,
+        seed,
+        f"run{number}",
+    )
     stalled_lanes = plan(questions, config.stalled, 1000, 0.0, corpus_text, LONG_CHARS, seed, f"stalled{number}")
     messages_url = f"{bot_url}/api/messages"
     outcomes: list[Outcome] = []
@@ -250,11 +278,17 @@ async def one_run(number: int, bot_url: str, server_pid: int, connector: Connect
         stalled_attempts_before = connector.stalled_posts
         machine, server, own = machine_busy_seconds(), process_cpu_seconds(server_pid), _own_cpu()
         began = time.perf_counter()
-        stallers = [asyncio.create_task(stall(session, messages_url, connector, lane, stalled_log))
-                    for lane in stalled_lanes]
-        await asyncio.gather(*(converse(session, messages_url, connector, lane, connector.url, outcomes, progress,
-                                        config.think_seconds)
-                               for lane in lanes))
+        stallers = [
+            asyncio.create_task(stall(session, messages_url, connector, lane, stalled_log)) for lane in stalled_lanes
+        ]
+        await asyncio.gather(
+            *(
+                converse(
+                    session, messages_url, connector, lane, connector.url, outcomes, progress, config.think_seconds
+                )
+                for lane in lanes
+            )
+        )
         seconds = time.perf_counter() - began
         machine = machine_busy_seconds() - machine
         server = process_cpu_seconds(server_pid) - server
@@ -300,14 +334,27 @@ def _own_cpu() -> float:
     return times.user + times.system
 
 
-async def warm_up(bot_url: str, connector: ConnectorStandIn, questions: Sequence[tuple[str, str]],
-                  corpus_text: str) -> None:
+async def warm_up(
+    bot_url: str, connector: ConnectorStandIn, questions: Sequence[tuple[str, str]], corpus_text: str
+) -> None:
     """A few questions, one long, before timing: the model, the worker threads and the connections."""
     lanes = plan(questions, 4, 5, 0.05, corpus_text, LONG_CHARS, 0, "warm")
     outcomes: list[Outcome] = []
     async with aiohttp.ClientSession() as session:
-        await asyncio.gather(*(converse(session, f"{bot_url}/api/messages", connector, lane, connector.url,
-                                        outcomes, Progress(20, step=1000)) for lane in lanes))
+        await asyncio.gather(
+            *(
+                converse(
+                    session,
+                    f"{bot_url}/api/messages",
+                    connector,
+                    lane,
+                    connector.url,
+                    outcomes,
+                    Progress(20, step=1000),
+                )
+                for lane in lanes
+            )
+        )
     failed = [o for o in outcomes if o.reply != "answer"]
     if failed:
         raise RuntimeError(f"warm-up: {len(failed)} of {len(outcomes)} questions got no answer: {failed[:3]}")
@@ -326,13 +373,24 @@ class Target:
 
 def judge(r: RunResult, normal: int) -> tuple[Target, ...]:
     return (
-        Target("errors; normal questions answered", f"{r.non_2xx + r.missing} errors; "
-               f"{normal - r.missing}/{normal} answered", "0 errors; all answered",
-               r.non_2xx + r.missing == 0),
-        Target("normal questions p95, POST to reply at connector", f"{r.normal.p95_ms:.0f} ms",
-               f"≤ {P95_LIMIT_MS:.0f} ms", r.normal.p95_ms <= P95_LIMIT_MS),
-        Target("throughput, all requests", f"{r.requests_per_second:.1f} requests/s",
-               f"≥ {THROUGHPUT_LIMIT:.0f} requests/s", r.requests_per_second >= THROUGHPUT_LIMIT),
+        Target(
+            "errors; normal questions answered",
+            f"{r.non_2xx + r.missing} errors; {normal - r.missing}/{normal} answered",
+            "0 errors; all answered",
+            r.non_2xx + r.missing == 0,
+        ),
+        Target(
+            "normal questions p95, POST to reply at connector",
+            f"{r.normal.p95_ms:.0f} ms",
+            f"≤ {P95_LIMIT_MS:.0f} ms",
+            r.normal.p95_ms <= P95_LIMIT_MS,
+        ),
+        Target(
+            "throughput, all requests",
+            f"{r.requests_per_second:.1f} requests/s",
+            f"≥ {THROUGHPUT_LIMIT:.0f} requests/s",
+            r.requests_per_second >= THROUGHPUT_LIMIT,
+        ),
     )
 
 
@@ -340,25 +398,37 @@ def markdown(r: RunResult, targets: Sequence[Target], config: Config, environmen
     def verdict(t: Target) -> str:
         return f"{t.limit} ({'PASS' if t.passed else 'FAIL'})"
 
-    stalled = (f"{r.stalled_posts} questions in {config.stalled} conversations, {r.stalled_answered} answered "
-               f"(HTTP {', '.join(f'{k}×{v}' for k, v in r.stalled_statuses.items()) or '–'}) after "
-               f"{r.stalled_http.p50_ms / 1000:.1f} s (p50); {r.stalled_reply_attempts} replies stalled")
+    stalled = (
+        f"{r.stalled_posts} questions in {config.stalled} conversations, {r.stalled_answered} answered "
+        f"(HTTP {', '.join(f'{k}×{v}' for k, v in r.stalled_statuses.items()) or '–'}) after "
+        f"{r.stalled_http.p50_ms / 1000:.1f} s (p50); {r.stalled_reply_attempts} replies stalled"
+    )
     long_replies = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r.long_replies.items())
     rows = [
         ("errors (non-2xx; normal questions without an answer)", targets[0].measured, verdict(targets[0])),
-        ("normal questions, POST → reply at the connector",
-         f"p50 {r.normal.p50_ms:.0f} ms, p95 {r.normal.p95_ms:.0f} ms, p99 {r.normal.p99_ms:.0f} ms",
-         verdict(targets[1])),
-        (f"long questions ({LONG_CHARS:,} characters)",
-         f"p50 {r.long.p50_ms:.0f} ms, p95 {r.long.p95_ms:.0f} ms, p99 {r.long.p99_ms:.0f} ms; {long_replies}",
-         "—"),
-        ("throughput (every POST answered / run time)",
-         f"{r.requests_per_second:.1f} requests/s ({r.requests} in {r.seconds:.1f} s)", verdict(targets[2])),
+        (
+            "normal questions, POST → reply at the connector",
+            f"p50 {r.normal.p50_ms:.0f} ms, p95 {r.normal.p95_ms:.0f} ms, p99 {r.normal.p99_ms:.0f} ms",
+            verdict(targets[1]),
+        ),
+        (
+            f"long questions ({LONG_CHARS:,} characters)",
+            f"p50 {r.long.p50_ms:.0f} ms, p95 {r.long.p95_ms:.0f} ms, p99 {r.long.p99_ms:.0f} ms; {long_replies}",
+            "—",
+        ),
+        (
+            "throughput (every POST answered / run time)",
+            f"{r.requests_per_second:.1f} requests/s ({r.requests} in {r.seconds:.1f} s)",
+            verdict(targets[2]),
+        ),
         ("stalled conversations (connector never answers)", stalled, "—"),
-        (f"CPU during the run (share of {environment['cores']} cores)",
-         f"server {r.server_cpu_share:.0%} ({r.server_cpu_ms_per_request:.1f} ms CPU per request), "
-         f"clients + connector {r.client_cpu_share:.0%}, other processes {r.others_cpu_share:.0%}; "
-         f"load average {r.load_before} → {r.load_after}", "—"),
+        (
+            f"CPU during the run (share of {environment['cores']} cores)",
+            f"server {r.server_cpu_share:.0%} ({r.server_cpu_ms_per_request:.1f} ms CPU per request), "
+            f"clients + connector {r.client_cpu_share:.0%}, other processes {r.others_cpu_share:.0%}; "
+            f"load average {r.load_before} → {r.load_after}",
+            "—",
+        ),
     ]
     pace = f", {config.think_seconds:g} s between questions" if config.think_seconds else ""
     header = [
@@ -373,10 +443,12 @@ def markdown(r: RunResult, targets: Sequence[Target], config: Config, environmen
 
 def summary_line(r: RunResult, targets: Sequence[Target], runs: int) -> str:
     passed = sum(t.passed for t in targets)
-    return (f"load: {'PASS' if passed == len(targets) else 'FAIL'} {passed}/{len(targets)} · "
-            f"{r.non_2xx + r.missing} errors · normal p50/p95/p99 {r.normal.p50_ms:.0f}/{r.normal.p95_ms:.0f}/"
-            f"{r.normal.p99_ms:.0f} ms · long p50 {r.long.p50_ms:.0f} ms · {r.requests_per_second:.1f} requests/s"
-            f" · others took {r.others_cpu_share:.0%} of the CPU, load {r.load_before} · run {r.run} of {runs}")
+    return (
+        f"load: {'PASS' if passed == len(targets) else 'FAIL'} {passed}/{len(targets)} · "
+        f"{r.non_2xx + r.missing} errors · normal p50/p95/p99 {r.normal.p50_ms:.0f}/{r.normal.p95_ms:.0f}/"
+        f"{r.normal.p99_ms:.0f} ms · long p50 {r.long.p50_ms:.0f} ms · {r.requests_per_second:.1f} requests/s"
+        f" · others took {r.others_cpu_share:.0%} of the CPU, load {r.load_before} · run {r.run} of {runs}"
+    )
 
 
 # --- main -----------------------------------------------------------------------------------------------
@@ -418,8 +490,10 @@ async def measure(args: argparse.Namespace, root: Path) -> tuple[list[RunResult]
             say(f"bot at {bot_url} (pid {pid}), connector stand-in at {connector.url}; warming up")
             await warm_up(bot_url, connector, questions, text)
             for number in range(1, args.runs + 1):
-                say(f"run {number}/{args.runs}: {config.conversations} conversations × {config.questions} "
-                    f"questions + {config.stalled} stalled; load average {os.getloadavg()[0]:.1f}")
+                say(
+                    f"run {number}/{args.runs}: {config.conversations} conversations × {config.questions} "
+                    f"questions + {config.stalled} stalled; load average {os.getloadavg()[0]:.1f}"
+                )
                 result = await one_run(number, bot_url, pid, connector, config, questions, text)
                 say(summary_line(result, judge(result, normal_total(result)), args.runs))
                 results.append(result)
@@ -443,8 +517,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=20, help="questions per conversation (default 20)")
     parser.add_argument("--long-share", type=float, default=0.05, help="share of long questions (default 0.05)")
     parser.add_argument("--stalled", type=int, default=2, help="conversations whose connector never answers")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds each conversation waits between an answer and its next question (default 0)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds each conversation waits between an answer and its next question (default 0)",
+    )
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--bank", type=Path, default=DEFAULT_BANK, help="questions (question-bank JSON lines)")
     parser.add_argument("--data-dir", type=Path, help="use this indexed data folder instead of indexing anew")
@@ -460,14 +538,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         results, config = asyncio.run(measure(args, Path(folder)))
     kept = min(results, key=lambda r: r.others_cpu_share)
     targets = judge(kept, normal_total(kept))
-    environment = {"python": platform.python_version(), "cores": str(os.cpu_count()),
-                   "omp_threads": os.environ.get("OMP_NUM_THREADS", "")}
+    environment = {
+        "python": platform.python_version(),
+        "cores": str(os.cpu_count()),
+        "omp_threads": os.environ.get("OMP_NUM_THREADS", ""),
+    }
     print(markdown(kept, targets, config, environment))
     print()
     print(summary_line(kept, targets, len(results)))
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    report = {"config": asdict(config), "environment": environment, "kept_run": kept.run,
-              "targets": [asdict(t) for t in targets], "runs": [asdict(r) for r in results]}
+    report = {
+        "config": asdict(config),
+        "environment": environment,
+        "kept_run": kept.run,
+        "targets": [asdict(t) for t in targets],
+        "runs": [asdict(r) for r in results],
+    }
     args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 1 if args.strict and not all(t.passed for t in targets) else 0
 

@@ -120,8 +120,14 @@ def strategibot_command() -> str:
 def ingest(data_dir: Path, log: Path) -> None:
     """`strategibot ingest` of the bundled corpus into ``data_dir``."""
     with log.open("ab") as out:
-        done = subprocess.run([strategibot_command(), "ingest", "--quiet"], env=bot_environment(data_dir),
-                              stdout=out, stderr=out, check=False, timeout=900)
+        done = subprocess.run(
+            [strategibot_command(), "ingest", "--quiet"],
+            env=bot_environment(data_dir),
+            stdout=out,
+            stderr=out,
+            check=False,
+            timeout=900,
+        )
     if done.returncode != 0:
         raise RuntimeError(f"strategibot ingest failed ({done.returncode}); see {log}")
 
@@ -205,7 +211,7 @@ def padded(question: str, corpus_text: str, rng: random.Random, chars: int) -> s
     """``question`` followed by a stretch of corpus text, ``chars`` characters in all: pasted text, the way
     staff paste a paragraph and ask about it."""
     start = rng.randrange(max(1, len(corpus_text) - chars))
-    return f"{question}\n\n{corpus_text[start:start + chars]}"[:chars]
+    return f"{question}\n\n{corpus_text[start : start + chars]}"[:chars]
 
 
 def plan(
@@ -278,5 +284,7 @@ class Spread:
     def text(self) -> str:
         if not self.samples:
             return "none"
-        return (f"p50 {self.p50_ms:.0f} ms, p95 {self.p95_ms:.0f} ms, p99 {self.p99_ms:.0f} ms, "
-                f"max {self.max_ms:.0f} ms (n={self.samples})")
+        return (
+            f"p50 {self.p50_ms:.0f} ms, p95 {self.p95_ms:.0f} ms, p99 {self.p99_ms:.0f} ms, "
+            f"max {self.max_ms:.0f} ms (n={self.samples})"
+        )

@@ -204,8 +204,13 @@ class ChatCompletionsServer:
 
         def chunk(delta: dict, finish: str | None = None) -> bytes:
             choice = {"index": 0, "delta": delta, "finish_reason": finish}
-            payload = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 1_700_000_000,
-                       "model": model, "choices": [choice]}
+            payload = {
+                "id": "chatcmpl-test",
+                "object": "chat.completion.chunk",
+                "created": 1_700_000_000,
+                "model": model,
+                "choices": [choice],
+            }
             return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode()
 
         await response.write(chunk({"role": "assistant", "content": ""}))

@@ -192,8 +192,7 @@ class TestPdf:
 
     def test_running_header_is_removed(self, tmp_path: Path) -> None:
         pages = [
-            [(9, "Testförvaltningen, provärende", 30), (11, f"Testsida {number}. {BODY}", 14)]
-            for number in range(1, 4)
+            [(9, "Testförvaltningen, provärende", 30), (11, f"Testsida {number}. {BODY}", 14)] for number in range(1, 4)
         ]
         document = load_document(write_pdf(tmp_path / "sidhuvud.pdf", pages))
         assert "Testförvaltningen" not in document.text

@@ -32,9 +32,22 @@ def atk_validate(manifest_file: Path) -> subprocess.CompletedProcess[str]:
             pytest.fail(reason + " — .ci/run must install them")
         pytest.skip(reason)
     return subprocess.run(
-        ["node", str(ATK), "validate", "--manifest-file", str(manifest_file), "--interactive", "false",
-         "--telemetry", "false"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        [
+            "node",
+            str(ATK),
+            "validate",
+            "--manifest-file",
+            str(manifest_file),
+            "--interactive",
+            "false",
+            "--telemetry",
+            "false",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

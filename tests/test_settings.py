@@ -25,8 +25,10 @@ def test_defaults_are_offline() -> None:
         ({"STRATEGIBOT_ANSWERER": "openai"}, "OPENAI_API_KEY"),
         ({"STRATEGIBOT_EMBEDDER": "openai"}, "OPENAI_API_KEY"),
         ({"STRATEGIBOT_EMBEDDER": "openai", "AZURE_OPENAI_ENDPOINT": "https://x"}, "AZURE_OPENAI_API_KEY"),
-        ({"STRATEGIBOT_EMBEDDER": "openai", "AZURE_OPENAI_ENDPOINT": "https://x", "AZURE_OPENAI_API_KEY": "k"},
-         "OPENAI_API_VERSION"),
+        (
+            {"STRATEGIBOT_EMBEDDER": "openai", "AZURE_OPENAI_ENDPOINT": "https://x", "AZURE_OPENAI_API_KEY": "k"},
+            "OPENAI_API_VERSION",
+        ),
         ({"CHROMA_PORT": "8000"}, "CHROMA_HOST"),
         ({"CHROMA_HOST": "localhost", "CHROMA_PORT": "eighty"}, "CHROMA_PORT"),
         ({"STRATEGIBOT_CHROMA_URL": "chroma:8000"}, "STRATEGIBOT_CHROMA_URL"),
@@ -34,10 +36,14 @@ def test_defaults_are_offline() -> None:
         ({"STRATEGIBOT_MAX_FILE_MB": "0"}, "STRATEGIBOT_MAX_FILE_MB"),
         ({"STRATEGIBOT_MAX_FILE_MB": "twenty"}, "STRATEGIBOT_MAX_FILE_MB"),
         ({"STRATEGIBOT_MAX_FILE_MB": "inf"}, "STRATEGIBOT_MAX_FILE_MB"),
-        ({"STRATEGIBOT_ANSWERER": "openai", "OPENAI_API_KEY": "k", "STRATEGIBOT_OPENAI_TIMEOUT": "0"},
-         "STRATEGIBOT_OPENAI_TIMEOUT"),
-        ({"STRATEGIBOT_ANSWERER": "openai", "OPENAI_API_KEY": "k", "STRATEGIBOT_OPENAI_TIMEOUT": "soon"},
-         "STRATEGIBOT_OPENAI_TIMEOUT"),
+        (
+            {"STRATEGIBOT_ANSWERER": "openai", "OPENAI_API_KEY": "k", "STRATEGIBOT_OPENAI_TIMEOUT": "0"},
+            "STRATEGIBOT_OPENAI_TIMEOUT",
+        ),
+        (
+            {"STRATEGIBOT_ANSWERER": "openai", "OPENAI_API_KEY": "k", "STRATEGIBOT_OPENAI_TIMEOUT": "soon"},
+            "STRATEGIBOT_OPENAI_TIMEOUT",
+        ),
     ],
 )
 def test_invalid_settings_name_the_variable(env: dict[str, str], named: str) -> None:

@@ -39,18 +39,30 @@ def store(store_settings: StoreSettings) -> Iterator[Store]:
 
 def add_feedback(store: Store, comment: str, user: str = "aad-1", conversation: str = "c-1", **fields: object) -> None:
     values: dict = {
-        "reaction": "dislike", "comment": comment, "question": "Vem beslutar?", "answer": "Kommunstyrelsen [1]",
-        "sources": ("[1] Strategi – Ansvar (2016-01-01)",), "user_id": user, "conversation_id": conversation,
-        "reply_to_id": "reply-1", **fields,
+        "reaction": "dislike",
+        "comment": comment,
+        "question": "Vem beslutar?",
+        "answer": "Kommunstyrelsen [1]",
+        "sources": ("[1] Strategi – Ansvar (2016-01-01)",),
+        "user_id": user,
+        "conversation_id": conversation,
+        "reply_to_id": "reply-1",
+        **fields,
     }
     store.feedback.add(**values)
 
 
 def add_question(store: Store, question: str, user: str = "aad-1", conversation: str = "c-1", **fields: object) -> None:
     values: dict = {
-        "question": question, "language": "sv", "abstained": False, "answer": "Svar [1]",
-        "sources": ("[1] Strategi – Ansvar (2016-01-01)",), "user_id": user, "conversation_id": conversation,
-        "reply_id": "reply-1", **fields,
+        "question": question,
+        "language": "sv",
+        "abstained": False,
+        "answer": "Svar [1]",
+        "sources": ("[1] Strategi – Ansvar (2016-01-01)",),
+        "user_id": user,
+        "conversation_id": conversation,
+        "reply_id": "reply-1",
+        **fields,
     }
     store.questions.add(**values)
 
@@ -125,15 +137,27 @@ def test_conversation_memory_round_trip(store: Store, store_settings: StoreSetti
 
 def test_question_log_keeps_how_each_question_was_answered(store: Store) -> None:
     add_question(store, "Vem beslutar om medlemskap?", reply_id="reply-7")
-    add_question(store, "Hur många bor i Oslo?", abstained=True, answer="Det står inte i dokumenten.", sources=(),
-                 language="sv", reply_id="reply-9")
+    add_question(
+        store,
+        "Hur många bor i Oslo?",
+        abstained=True,
+        answer="Det står inte i dokumenten.",
+        sources=(),
+        language="sv",
+        reply_id="reply-9",
+    )
 
     first, second = store.questions.all()
     assert (first.question, first.abstained, first.sources) == (
-        "Vem beslutar om medlemskap?", False, ("[1] Strategi – Ansvar (2016-01-01)",)
+        "Vem beslutar om medlemskap?",
+        False,
+        ("[1] Strategi – Ansvar (2016-01-01)",),
     )
     assert (second.question, second.abstained, second.sources, second.language) == (
-        "Hur många bor i Oslo?", True, (), "sv"
+        "Hur många bor i Oslo?",
+        True,
+        (),
+        "sv",
     )
     assert first.user_pseudonym == store.pseudonym("aad-1")
     assert store.questions.answered_by("c-1", "reply-9") == second
@@ -232,8 +256,18 @@ def test_feedback_from_the_old_feedback_file_is_moved_in_once(store_settings: St
     old.execute(
         "INSERT INTO feedback (received_at, reaction, comment, question, answer, sources, user_pseudonym,"
         " conversation_pseudonym, reply_to_id, matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ("2026-01-02T10:00:00+00:00", "dislike", "gammal", "q", "a", '["[1] D – S (2016)"]', old_pseudonym, "c",
-         "r", "reply"),
+        (
+            "2026-01-02T10:00:00+00:00",
+            "dislike",
+            "gammal",
+            "q",
+            "a",
+            '["[1] D – S (2016)"]',
+            old_pseudonym,
+            "c",
+            "r",
+            "reply",
+        ),
     )
     old.commit()
     old.close()

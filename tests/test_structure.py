@@ -114,9 +114,7 @@ class TestRealDocument:
 
     def test_title_is_the_first_prominent_line(self, real_text: str, real_blocks: tuple[Block, ...]) -> None:
         document = ExtractedDocument(text=real_text, blocks=real_blocks)
-        assert guess_title(document) == (
-            "Internationell strategi för Stockholms stad. Remiss från kommunstyrelsen"
-        )
+        assert guess_title(document) == ("Internationell strategi för Stockholms stad. Remiss från kommunstyrelsen")
 
 
 class TestTitle:
@@ -170,7 +168,8 @@ class TestHeadings:
         text = f"Inledning\n{body}\n"
         blocks = detect_blocks(text)
         assert [(block.kind, block.text) for block in blocks] == [
-            ("heading", "Inledning"), ("paragraph", body),
+            ("heading", "Inledning"),
+            ("paragraph", body),
         ]
 
     def test_first_line_of_a_wrapped_paragraph_is_not_a_heading(self) -> None:
@@ -235,7 +234,13 @@ class TestParagraphsListsAndLines:
         blocks = detect_blocks(text)
         assert [block.kind for block in blocks] == ["list_item"] * 7
         assert [block.text for block in blocks] == [
-            "streck", "punkt", "stjärna", "siffra", "parentes", "bokstav", "omsluten",
+            "streck",
+            "punkt",
+            "stjärna",
+            "siffra",
+            "parentes",
+            "bokstav",
+            "omsluten",
         ]
         assert_exact_slices(text, blocks)
 
@@ -243,7 +248,8 @@ class TestParagraphsListsAndLines:
         text = "- Testpunkt som är lång och därför\n  fortsätter på nästa rad.\n- Kort testpunkt.\n"
         blocks = detect_blocks(text)
         assert [block.text for block in blocks] == [
-            "Testpunkt som är lång och därför\n  fortsätter på nästa rad.", "Kort testpunkt.",
+            "Testpunkt som är lång och därför\n  fortsätter på nästa rad.",
+            "Kort testpunkt.",
         ]
 
     def test_short_lines_split_by_blank_lines_form_one_lines_block(self) -> None:

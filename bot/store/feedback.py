@@ -94,6 +94,5 @@ class FeedbackLog:
             f"SELECT {_COLUMNS} FROM feedback WHERE received_at >= ? ORDER BY received_at, id", (since,)
         )
         return [
-            FeedbackRecord(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8], r[9])
-            for r in rows
+            FeedbackRecord(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8], r[9]) for r in rows
         ]

@@ -13,9 +13,7 @@ from bot.store.database import Database
 from bot.store.pseudonyms import Pseudonymizer
 from bot.store.times import iso_now
 
-_COLUMNS = (
-    "asked_at, question, language, abstained, answer, sources, user_pseudonym, conversation_pseudonym, reply_id"
-)
+_COLUMNS = "asked_at, question, language, abstained, answer, sources, user_pseudonym, conversation_pseudonym, reply_id"
 
 
 @dataclass(frozen=True)

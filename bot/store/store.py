@@ -124,4 +124,3 @@ class Store:
 
 def _count(cursor: Cursor, sql: str, params: tuple[object, ...]) -> int:
     return int(cursor.rows(sql, params)[0][0])
-

@@ -32,6 +32,7 @@ class Connector:
 
     async def wait_for(self, count: int, activity_type: str = "message", timeout: float = 10.0) -> list[dict]:
         """The first `count` posted activities of a type, waiting for them to arrive."""
+
         async def enough() -> list[dict]:
             while True:
                 found = [a for a in self.posted if a.get("type") == activity_type]

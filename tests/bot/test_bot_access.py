@@ -47,9 +47,7 @@ def counting_engine(engine: Engine) -> CountingEngine:
 
 
 @pytest.fixture
-async def start(
-    counting_engine: CountingEngine, tmp_path: Path
-) -> AsyncIterator[Callable[[BotSettings], Any]]:
+async def start(counting_engine: CountingEngine, tmp_path: Path) -> AsyncIterator[Callable[[BotSettings], Any]]:
     runners = []
 
     async def start_with(settings: BotSettings) -> RunningBot:

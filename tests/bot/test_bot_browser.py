@@ -46,7 +46,9 @@ STREAM_DRIVER = ROOT / "tests" / "e2e" / "playground_stream.mjs"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 QUESTION = "Vad är internationella beredningen?"
 STREAMED_QUESTION = "Vad gäller för intentionsavtal med internationella nätverk?"
-BEREDNINGEN_PAGE = "https://start.stockholm/om-stockholms-stad/internationellt-arbete-och-eu-relationer/internationella-beredningen/"
+BEREDNINGEN_PAGE = (
+    "https://start.stockholm/om-stockholms-stad/internationellt-arbete-och-eu-relationer/internationella-beredningen/"
+)
 COMMENT = "Tydligt svar med källa."
 
 
@@ -109,11 +111,20 @@ async def _playground_for(messages_url: str, tmp_path: Path) -> AsyncIterator[st
     port = _free_port()
     log = (tmp_path / "playground.log").open("wb")
     process = await asyncio.create_subprocess_exec(
-        "node", str(PLAYGROUND_CLI), "start",
-        "-e", messages_url, "-c", "msteams", "-p", str(port), "--disable-telemetry",
+        "node",
+        str(PLAYGROUND_CLI),
+        "start",
+        "-e",
+        messages_url,
+        "-c",
+        "msteams",
+        "-p",
+        str(port),
+        "--disable-telemetry",
         cwd=ROOT,
         env={**os.environ, "TEAMSAPPTESTER_BROWSER": "none"},
-        stdout=log, stderr=asyncio.subprocess.STDOUT,
+        stdout=log,
+        stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,
     )
     try:
@@ -132,10 +143,12 @@ async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[str]:
 
 async def _drive(script: Path, env: dict[str, str]) -> dict:
     driver = await asyncio.create_subprocess_exec(
-        "node", str(script),
+        "node",
+        str(script),
         cwd=ROOT,
         env={**os.environ, **env, "CHROMIUM": CHROMIUM},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
     )
     try:
@@ -156,10 +169,17 @@ async def test_playground_buttons_citations_feedback_and_reload(
     screenshot = tmp_path / "answer-with-citation.png"
     seen = await _drive(
         DRIVER,
-        {"PLAYGROUND_URL": playground, "EXAMPLE": example,
-         "GET_STARTED": texts_for("en").get_started_button, "WALK_HEADER": walk.text.splitlines()[0][:30],
-         "QUESTION": QUESTION, "COMMENT": COMMENT, "SCREENSHOT": str(screenshot),
-         "ASK_NEXT": texts_for("sv").ask_next, "NEXT_SCREENSHOT": str(tmp_path / "next-questions.png")},
+        {
+            "PLAYGROUND_URL": playground,
+            "EXAMPLE": example,
+            "GET_STARTED": texts_for("en").get_started_button,
+            "WALK_HEADER": walk.text.splitlines()[0][:30],
+            "QUESTION": QUESTION,
+            "COMMENT": COMMENT,
+            "SCREENSHOT": str(screenshot),
+            "ASK_NEXT": texts_for("sv").ask_next,
+            "NEXT_SCREENSHOT": str(tmp_path / "next-questions.png"),
+        },
     )
     assert seen["ok"], (seen.get("error"), seen["steps"])
 
@@ -216,8 +236,13 @@ async def test_playground_shows_an_answer_the_chat_model_writes_growing_then_cit
     async with _playground_for(writing_bot.messages_url, tmp_path) as url:
         seen = await _drive(
             STREAM_DRIVER,
-            {"PLAYGROUND_URL": url, "QUESTION": STREAMED_QUESTION, "MID_SCREENSHOT": str(mid_shot),
-             "FINAL_SCREENSHOT": str(final_shot), "ASK_NEXT": texts_for("sv").ask_next},
+            {
+                "PLAYGROUND_URL": url,
+                "QUESTION": STREAMED_QUESTION,
+                "MID_SCREENSHOT": str(mid_shot),
+                "FINAL_SCREENSHOT": str(final_shot),
+                "ASK_NEXT": texts_for("sv").ask_next,
+            },
         )
     assert seen["ok"], (seen.get("error"), seen["texts"])
     informative, *streamed, final = seen["texts"]

@@ -149,8 +149,7 @@ query_value = st.fixed_dictionaries(
     {
         "commandId": mostly(st.just("searchDocuments"), wild),
         "parameters": st.lists(
-            st.fixed_dictionaries({"name": st.sampled_from(["query", "initialRun"]) | strings, "value": wild})
-            | wild,
+            st.fixed_dictionaries({"name": st.sampled_from(["query", "initialRun"]) | strings, "value": wild}) | wild,
             max_size=3,
         )
         | wild,

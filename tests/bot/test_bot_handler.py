@@ -66,9 +66,7 @@ async def test_question_gets_typing_then_an_ai_answer(handler: StrategibotHandle
     "locale",
     ["sv-SE", "en-US"],
 )
-async def test_every_example_question_is_answered_from_the_documents(
-    handler: StrategibotHandler, locale: str
-) -> None:
+async def test_every_example_question_is_answered_from_the_documents(handler: StrategibotHandler, locale: str) -> None:
     language = "en" if locale.startswith("en") else "sv"
     for question in EXAMPLE_QUESTIONS[language]:
         replies = await send(adapter_for(handler, locale), type="message", text=question)
@@ -105,7 +103,9 @@ async def test_feedback_invoke_returns_an_invoke_response_and_stores_a_pseudonym
     await send(adapter, type="message", text="Får vi teckna ett vänortsavtal?")
     # Without replyToId (as the Agents Playground sends it) the conversation's only answer is meant.
     replies = await send(
-        adapter, type="invoke", name="message/submitAction",
+        adapter,
+        type="invoke",
+        name="message/submitAction",
         value={"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": "Bra"}},
     )
 
@@ -121,7 +121,9 @@ async def test_feedback_invoke_returns_an_invoke_response_and_stores_a_pseudonym
 
 async def test_malformed_feedback_is_a_400_invoke_response(handler: StrategibotHandler, tmp_path: Path) -> None:
     replies = await send(
-        adapter_for(handler), type="invoke", name="message/submitAction",
+        adapter_for(handler),
+        type="invoke",
+        name="message/submitAction",
         value={"actionName": "feedback", "actionValue": {"reaction": "love"}},
     )
 
@@ -135,8 +137,13 @@ def test_bot_mention_is_removed_and_other_mentions_keep_their_names() -> None:
         text="<at>Strategibot</at> vad sa <at>Anna</at> om vänorter?",
         recipient=ChannelAccount(id="28:strategibot"),
         entities=[
-            Entity().deserialize({"type": "mention", "text": "<at>Strategibot</at>",
-                                  "mentioned": {"id": "28:strategibot", "name": "Strategibot"}}),
+            Entity().deserialize(
+                {
+                    "type": "mention",
+                    "text": "<at>Strategibot</at>",
+                    "mentioned": {"id": "28:strategibot", "name": "Strategibot"},
+                }
+            ),
             Entity().deserialize({"type": "mention", "text": "<at>Anna</at>", "mentioned": {"id": "29:anna"}}),
         ],
     )
@@ -153,8 +160,14 @@ def test_feedback_comment_reads_teams_json_and_plain_text() -> None:
 
 def test_citation_entity_keeps_its_fields_through_botbuilder_serialisation() -> None:
     citation = Citation(
-        number=1, document="Dokument", section="Avsnitt " * 10, date="2016-09-22", quote="Ett citat. " * 40,
-        source="fil.txt", score=0.9, kind="remissvar",
+        number=1,
+        document="Dokument",
+        section="Avsnitt " * 10,
+        date="2016-09-22",
+        quote="Ett citat. " * 40,
+        source="fil.txt",
+        score=0.9,
+        kind="remissvar",
     )
     activity = answer_activity(Answer(text="Svar [1]", abstained=False, citations=(citation,)))
 
@@ -225,8 +238,16 @@ def test_a_lone_list_item_is_sent_as_a_paragraph() -> None:
 
 def test_a_citation_links_to_the_published_document_where_there_is_one() -> None:
     def claim(url: str) -> dict:
-        citation = Citation(number=1, document="Internationella beredningen", section="", date="", quote="Citat.",
-                            source="x.txt", score=1.0, url=url)
+        citation = Citation(
+            number=1,
+            document="Internationella beredningen",
+            section="",
+            date="",
+            quote="Citat.",
+            source="x.txt",
+            score=1.0,
+            url=url,
+        )
         return citation_claim(citation)["appearance"]
 
     published = "https://start.stockholm/om-stockholms-stad/internationella-beredningen/"

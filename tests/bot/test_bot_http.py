@@ -198,8 +198,13 @@ async def test_example_button_asks_its_question(bot: RunningBot, connector: Conn
 async def test_every_new_page_is_welcomed_once_and_redelivery_never(bot: RunningBot, connector: Connector) -> None:
     def announcement(kind: str, activity_id: str) -> dict[str, Any]:
         if kind == "conversationUpdate":
-            return teams_activity(connector.url, type=kind, id=activity_id, text=None,
-                                  membersAdded=[{"id": "28:strategibot"}, {"id": "29:user-1"}])
+            return teams_activity(
+                connector.url,
+                type=kind,
+                id=activity_id,
+                text=None,
+                membersAdded=[{"id": "28:strategibot"}, {"id": "29:user-1"}],
+            )
         return teams_activity(connector.url, type=kind, id=activity_id, text=None, action="add")
 
     # The Agents Playground announces every page load with this pair, in the same conversation.
@@ -213,9 +218,7 @@ async def test_every_new_page_is_welcomed_once_and_redelivery_never(bot: Running
     assert all("Strategibot" in json.dumps(w["attachments"][0]["content"]) for w in welcomes)
 
 
-async def test_feedback_is_stored_against_the_answer_it_was_given_on(
-    bot: RunningBot, connector: Connector
-) -> None:
+async def test_feedback_is_stored_against_the_answer_it_was_given_on(bot: RunningBot, connector: Connector) -> None:
     first, second = "Får vi teckna ett vänortsavtal?", "Vem leder internationella beredningen?"
     for number, question in enumerate((first, second)):
         await post(bot, teams_activity(connector.url, id=f"q-{number}", text=question))
@@ -224,8 +227,9 @@ async def test_feedback_is_stored_against_the_answer_it_was_given_on(
 
     def feedback(**fields: Any) -> dict[str, Any]:
         value = {"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": ""}}
-        return teams_activity(connector.url, type="invoke", name="message/submitAction", text=None,
-                              value=value, **fields)
+        return teams_activity(
+            connector.url, type="invoke", name="message/submitAction", text=None, value=value, **fields
+        )
 
     # Teams names the message in replyToId; the Agents Playground sends nothing that identifies it.
     assert (await post(bot, feedback(id="f:10", replyToId=first_id)))[0] == 200

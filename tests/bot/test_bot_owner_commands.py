@@ -22,20 +22,68 @@ CITED = "[1] Internationell strategi för Stockholms stad – Ansvar och roller 
 
 def fill(store: Store, long_ago: str) -> None:
     questions = store.questions
-    questions.add(question="Hur många vänorter har Stockholm i Kina?", language="sv", abstained=True, answer="",
-                  sources=(), user_id="aad-anna", conversation_id="chat-anna", reply_id="r1")
-    questions.add(question="Vem beslutar om medlemskap i nätverk?", language="sv", abstained=False, answer="A [1]",
-                  sources=(CITED,), user_id="aad-anna", conversation_id="chat-anna", reply_id="r2")
-    questions.add(question="Vad kostar en resa till Bryssel?", language="sv", abstained=True, answer="",
-                  sources=(), user_id="aad-bertil", conversation_id="chat-bertil", reply_id="r3", asked_at=long_ago)
+    questions.add(
+        question="Hur många vänorter har Stockholm i Kina?",
+        language="sv",
+        abstained=True,
+        answer="",
+        sources=(),
+        user_id="aad-anna",
+        conversation_id="chat-anna",
+        reply_id="r1",
+    )
+    questions.add(
+        question="Vem beslutar om medlemskap i nätverk?",
+        language="sv",
+        abstained=False,
+        answer="A [1]",
+        sources=(CITED,),
+        user_id="aad-anna",
+        conversation_id="chat-anna",
+        reply_id="r2",
+    )
+    questions.add(
+        question="Vad kostar en resa till Bryssel?",
+        language="sv",
+        abstained=True,
+        answer="",
+        sources=(),
+        user_id="aad-bertil",
+        conversation_id="chat-bertil",
+        reply_id="r3",
+        asked_at=long_ago,
+    )
     feedback = store.feedback
-    feedback.add(reaction="dislike", comment="Saknar datum", question="Vem beslutar om medlemskap i nätverk?",
-                 answer="A [1]", sources=(CITED,), user_id="aad-anna", conversation_id="chat-anna", reply_to_id="r2")
-    feedback.add(reaction="dislike", comment="Fel person", question="Vem ansvarar för roller i nätverken?",
-                 answer="B [1]", sources=(CITED,), user_id="aad-bertil", conversation_id="chat-bertil",
-                 reply_to_id="r4")
-    feedback.add(reaction="like", comment="Tack", question="Får vi teckna ett vänortsavtal?", answer="C [1]",
-                 sources=(CITED,), user_id="aad-bertil", conversation_id="chat-bertil", reply_to_id="r5")
+    feedback.add(
+        reaction="dislike",
+        comment="Saknar datum",
+        question="Vem beslutar om medlemskap i nätverk?",
+        answer="A [1]",
+        sources=(CITED,),
+        user_id="aad-anna",
+        conversation_id="chat-anna",
+        reply_to_id="r2",
+    )
+    feedback.add(
+        reaction="dislike",
+        comment="Fel person",
+        question="Vem ansvarar för roller i nätverken?",
+        answer="B [1]",
+        sources=(CITED,),
+        user_id="aad-bertil",
+        conversation_id="chat-bertil",
+        reply_to_id="r4",
+    )
+    feedback.add(
+        reaction="like",
+        comment="Tack",
+        question="Får vi teckna ett vänortsavtal?",
+        answer="C [1]",
+        sources=(CITED,),
+        user_id="aad-bertil",
+        conversation_id="chat-bertil",
+        reply_to_id="r5",
+    )
     store.conversations.remember("chat-anna", PreviousTurn("Vem beslutar om medlemskap i nätverk?", True))
     store.conversations.remember("chat-bertil", PreviousTurn("Får vi teckna ett vänortsavtal?", False))
 

@@ -26,8 +26,10 @@ async def test_questions_and_feedback_comments_are_not_logged_at_info(
             name="message/submitAction",
             text=None,
             replyToId="reply-2",
-            value={"actionName": "feedback", "actionValue": {"reaction": "dislike", "feedback": json.dumps(
-                {"feedbackText": COMMENT})}},
+            value={
+                "actionName": "feedback",
+                "actionValue": {"reaction": "dislike", "feedback": json.dumps({"feedbackText": COMMENT})},
+            },
         )
         async with session.post(bot.messages_url, json=feedback) as response:
             assert response.status == 200

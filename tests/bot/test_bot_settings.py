@@ -35,8 +35,13 @@ def test_local_mode_refuses_a_public_address_unless_told_otherwise() -> None:
 
 def test_standard_variables_are_read() -> None:
     settings = BotSettings.from_env(
-        {"MicrosoftAppId": "app", "MicrosoftAppPassword": "pw", "MicrosoftAppType": "singletenant",
-         "MicrosoftAppTenantId": "tenant", **ANY_TENANT}
+        {
+            "MicrosoftAppId": "app",
+            "MicrosoftAppPassword": "pw",
+            "MicrosoftAppType": "singletenant",
+            "MicrosoftAppTenantId": "tenant",
+            **ANY_TENANT,
+        }
     )
 
     assert (settings.app_id, settings.app_type, settings.tenant_id) == ("app", "SingleTenant", "tenant")
@@ -48,8 +53,10 @@ def test_standard_variables_are_read() -> None:
     [
         ({"MicrosoftAppType": "Global"}, "MicrosoftAppType='Global' is not one of"),
         ({"MicrosoftAppId": "app"}, "MicrosoftAppPassword is not"),
-        ({"MicrosoftAppId": "app", "MicrosoftAppPassword": "pw", "MicrosoftAppType": "SingleTenant"},
-         "needs MicrosoftAppTenantId"),
+        (
+            {"MicrosoftAppId": "app", "MicrosoftAppPassword": "pw", "MicrosoftAppType": "SingleTenant"},
+            "needs MicrosoftAppTenantId",
+        ),
         ({"MicrosoftAppId": "app", "MicrosoftAppType": "UserAssignedMSI"}, "needs MicrosoftAppTenantId"),
         ({"MicrosoftAppPassword": "pw"}, "MicrosoftAppId is not"),
         ({"STRATEGIBOT_AUTH_TIMEOUT": "soon"}, "STRATEGIBOT_AUTH_TIMEOUT"),
@@ -79,8 +86,16 @@ def test_feedback_pseudonyms_are_keyed_per_installation(tmp_path: Path) -> None:
 
 def test_feedback_survives_a_restart(tmp_path: Path) -> None:
     store = Store.open(StoreSettings(tmp_path))
-    store.feedback.add(reaction="dislike", comment="", question="q", answer="a", sources=("[1] D – S (2016)",),
-              user_id="u", conversation_id="c", reply_to_id="r")
+    store.feedback.add(
+        reaction="dislike",
+        comment="",
+        question="q",
+        answer="a",
+        sources=("[1] D – S (2016)",),
+        user_id="u",
+        conversation_id="c",
+        reply_to_id="r",
+    )
     store.close()
 
     [record] = Store.open(StoreSettings(tmp_path)).feedback.all()
