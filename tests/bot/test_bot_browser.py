@@ -179,6 +179,7 @@ async def test_playground_buttons_citations_feedback_and_reload(
             "SCREENSHOT": str(screenshot),
             "ASK_NEXT": texts_for("sv").ask_next,
             "NEXT_SCREENSHOT": str(tmp_path / "next-questions.png"),
+            "WALK_SCREENSHOT": str(tmp_path / "get-started.png"),
         },
     )
     assert seen["ok"], (seen.get("error"), seen["steps"])
@@ -200,6 +201,7 @@ async def test_playground_buttons_citations_feedback_and_reload(
     # "Get started": every [n] of the long walk-through is a pill.
     assert seen["walk"]["plainMarkers"] == []
     assert seen["walk"]["pills"] == len(walk.citations) >= 4
+    assert (tmp_path / "get-started.png").stat().st_size > 10_000
 
     # A typed question cited from a published page: the source in the popover links to it.
     assert seen["typed"]["plainMarkers"] == [] and seen["typed"]["pills"] >= 1
@@ -224,6 +226,7 @@ async def test_playground_buttons_citations_feedback_and_reload(
     if keep:
         shutil.copy(screenshot, keep)
         shutil.copy(tmp_path / "next-questions.png", Path(keep).with_name(Path(keep).stem + "-next.png"))
+        shutil.copy(tmp_path / "get-started.png", Path(keep).with_name(Path(keep).stem + "-get-started.png"))
     print(f"playground drive: {seen['totalMs']} ms; steps: {seen['steps']}")
 
 

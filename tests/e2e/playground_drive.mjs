@@ -5,7 +5,8 @@
 // Prints one JSON line with what it saw; the Python test asserts on it and on the bot's feedback store.
 //
 // Environment: PLAYGROUND_URL, EXAMPLE (a welcome-card example line), GET_STARTED (its button), WALK_HEADER (the
-// first words of the getting-started answer), QUESTION (typed), COMMENT, SCREENSHOT (PNG path), CHROMIUM.
+// first words of the getting-started answer), QUESTION (typed), COMMENT, SCREENSHOT, WALK_SCREENSHOT and
+// NEXT_SCREENSHOT (PNG paths), CHROMIUM.
 import { openPlayground } from './playground_browser.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
@@ -17,6 +18,7 @@ const question = env('QUESTION', 'Vad är internationella beredningen?');
 const comment = env('COMMENT', 'Tydligt svar med källa.');
 const askNext = env('ASK_NEXT', 'Fråga vidare:');
 const nextScreenshot = env('NEXT_SCREENSHOT', 'next-questions.png');
+const walkScreenshot = env('WALK_SCREENSHOT', 'get-started.png');
 const screenshot = env('SCREENSHOT', 'answer.png');
 const timeout = Number(env('STEP_TIMEOUT_MS', '30000'));
 const PLAIN_MARKER = /\[\d+\]/g;
@@ -84,7 +86,9 @@ try {
   const walk = citedBubble(walkHeader);
   await walk.waitFor({ timeout: 2 * timeout });
   result.walk = await pillsOf(walk);
-  step('get started answered');
+  await walk.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: walkScreenshot });
+  step('get started answered', { screenshot: walkScreenshot });
 
   // 👍 on the first of the two answers: the Like button of the message that holds the example answer.
   const exampleMessage = exampleAnswer.locator('xpath=ancestor::*[.//button[@aria-label="Like"]][1]');
