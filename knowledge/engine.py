@@ -26,7 +26,7 @@ from knowledge.answers.quote_selection import QuoteSelection
 from knowledge.answers.suggestions import MAX_SUGGESTIONS, draft_suggestions
 from knowledge.answers.who_answer import WhoAnswerComposer
 from knowledge.conversations import ConversationMemory, ConversationStore
-from knowledge.decisions.register import RecordMatch, ResponsibilityRegister, subject_positions
+from knowledge.decisions.register import RecordMatch, ResponsibilityRegister
 from knowledge.index.chroma_embedding import ChromaEmbedding
 from knowledge.index.embedders import Embedder, create_embedder
 from knowledge.index.index_store import Generation, IndexStore, IndexUnavailable
@@ -244,13 +244,10 @@ class Engine:
     def _decide(self, evidence: Evidence) -> tuple[list[Candidate], bool]:
         """The ranked candidates, and whether they answer the question."""
         ranker, judge, _ = self._fitted_models()
-        query = evidence.query
         ranked = ranker.rank(list(evidence.candidates))
-        judgement = judge.judge(query, evidence.asked, ranked, evidence.register_match, self._prior_of(evidence))
-        answerable = judgement.answerable and not (
-            query.asks_who and not evidence.records and not _names_what_is_asked_about(ranked[0], query)
-        )
-        return ranked, answerable
+        prior = self._prior_of(evidence)
+        judgement = judge.judge(evidence.query, evidence.asked, ranked, evidence.register_match, prior)
+        return ranked, judgement.answerable
 
     def _with_follow_ups(self, loaded: _Loaded, evidence: Evidence, ranked: list[Candidate], answer: Answer) -> Answer:
         """The answer with questions to ask next: about the nearby sentences that it does not quote."""
@@ -429,13 +426,6 @@ def _final(events: Iterator[AnswerEvent]) -> Answer:
         if isinstance(event, FinalAnswer):
             return event.answer
     raise RuntimeError("the answer's events ended without an answer")
-
-
-def _names_what_is_asked_about(best: Candidate, query: Query) -> bool:
-    """A who-question ("Vem leder kommunstyrelsen?") asks who acts on something: a sentence that names the
-    act but not that something ("Internationella beredningen leds av ...") does not answer it."""
-    subject = subject_positions(query)
-    return not subject or bool(best.concepts & subject)
 
 
 def _topics(passages: list[Passage]) -> list[str]:

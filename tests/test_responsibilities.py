@@ -128,6 +128,14 @@ def test_a_who_question_about_something_no_sentence_assigns_is_not_answered(engi
     assert answer.abstained, answer.text
 
 
+def test_a_who_question_worded_unlike_the_document_is_still_answered(engine: Engine) -> None:
+    # The document speaks of "internationella besöksförfrågningar", the asker of a visiting delegation.
+    answer = engine.ask("Who handles a visiting delegation?")
+    assert not answer.abstained, answer.text
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "handläggning av internationella besöksförfrågningar" in quotes, answer.text
+
+
 def test_a_who_answer_names_the_body_that_coordinates_the_matter_too(engine: Engine) -> None:
     # Nämnder och bolagsstyrelser handle visit requests; Kommunstyrelsen coordinates the major visits.
     answer = engine.ask("Who handles requests for visits from foreign delegations?")

@@ -107,15 +107,6 @@ class ResponsibilityRegister:
         return weights
 
 
-def subject_positions(query: Query) -> frozenset[int]:
-    """Positions of the concepts a who-question asks about: all but its action words (none when it asks
-    about no action)."""
-    actions = asked_actions(query.question)
-    if not actions:
-        return frozenset()
-    return frozenset(i for i, c in enumerate(query.concepts) if not _is_action(c, actions))
-
-
 def _is_action(concept: Concept, actions: frozenset[str]) -> bool:
     prefixes = tuple(prefix for action in actions for prefix in ACTION_WORDS[action])
     return concept.label.lower().startswith(prefixes) or any(form.startswith(prefixes) for form in concept.forms)
