@@ -8,7 +8,7 @@ composes a cited answer. When an ingest switches the index to a new generation, 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -57,9 +57,20 @@ class _Loaded:
     composer: ExtractiveComposer
     register: ResponsibilityRegister
     who: WhoAnswerComposer
+    terms_of: Callable[[str], frozenset[str]]
+    """The lexical terms (stems and compound parts) of a text."""
     checked_suggestions: dict[str, bool] = field(default_factory=dict)
     """Whether each suggestion drafted so far is answered: drafts repeat (they come from the documents'
     headings and register), so each is asked once per index generation."""
+    _document_terms: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def document_terms(self, doc_id: str) -> frozenset[str]:
+        """Every term of one document, worked out once per generation."""
+        terms = self._document_terms.get(doc_id)
+        if terms is None:
+            text = "\n".join(p.text for p in self.passages if p.doc_id == doc_id)
+            terms = self._document_terms[doc_id] = self.terms_of(text)
+        return terms
 
 
 @dataclass(frozen=True)
@@ -245,8 +256,12 @@ class Engine:
         """The ranked candidates, and whether they answer the question."""
         ranker, judge, _ = self._fitted_models()
         ranked = ranker.rank(list(evidence.candidates))
-        prior = self._prior_of(evidence)
-        judgement = judge.judge(evidence.query, evidence.asked, ranked, evidence.register_match, prior)
+        query = evidence.query
+        judgement = judge.judge(query, evidence.asked, ranked, evidence.register_match, self._prior_of(evidence))
+        if judgement.answerable and query.asks_who and not evidence.records and ranked:
+            loaded, best = self._current(), ranked[0]
+            terms = loaded.document_terms(best.passage.doc_id)
+            return ranked, loaded.register.names_subject(query, best.concepts, terms)
         return ranked, judgement.answerable
 
     def _with_follow_ups(self, loaded: _Loaded, evidence: Evidence, ranked: list[Candidate], answer: Answer) -> Answer:
@@ -418,6 +433,7 @@ class Engine:
             ),
             register=ResponsibilityRegister(generation.load_responsibilities(), lexical),
             who=WhoAnswerComposer(documents, self._glossary),
+            terms_of=lexical.analyzer.term_set,
         )
 
 

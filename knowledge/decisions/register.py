@@ -96,6 +96,18 @@ class ResponsibilityRegister:
                 chosen.append(match)
         return chosen
 
+    def names_subject(self, query: Query, sentence_concepts: frozenset[int], document_terms: frozenset[str]) -> bool:
+        """Whether a sentence, or the document it is from, names what a who-question asks about.
+
+        "Vem leder kommunstyrelsen?" is not answered by "Internationella beredningen leds av
+        finansborgarrådet", which names the act but not its object. The sentence may say it in other words
+        than the question ("internationella besöksförfrågningar" for a visiting delegation), but a document
+        that never names it cannot say who acts on it."""
+        subject = subject_positions(query)
+        if not subject or sentence_concepts & subject:
+            return True
+        return any(query.concepts[i].credit(document_terms) == 1.0 for i in subject)
+
     def _weights(self, concepts: list[Concept], own_count: int) -> list[float]:
         weights = []
         for position, concept in enumerate(concepts):
@@ -105,6 +117,15 @@ class ResponsibilityRegister:
                 weight *= 0.35  # an earlier turn's concepts, for a follow-up
             weights.append(weight)
         return weights
+
+
+def subject_positions(query: Query) -> frozenset[int]:
+    """Positions of the concepts a who-question asks about: all but its action words (none when it asks
+    about no action)."""
+    actions = asked_actions(query.question)
+    if not actions:
+        return frozenset()
+    return frozenset(i for i, c in enumerate(query.concepts) if not _is_action(c, actions))
 
 
 def _is_action(concept: Concept, actions: frozenset[str]) -> bool:
