@@ -116,7 +116,7 @@ class StrategibotHandler(TeamsActivityHandler):
                 self._sent.remember(_conversation_id(activity), reply_id, question, answer)
         else:
             await turn_context.send_activity(Activity(type=ActivityTypes.typing))
-            # Questions to ask next go as buttons in 1:1 chats; in channels they would be noise for others.
+            # Questions to ask next go under answers in 1:1 chats; in channels they would be noise for others.
             personal = is_personal_chat(turn_context)
             try:
                 answer = await self._answerer.ask(question, _conversation_id(activity), next_questions=personal)

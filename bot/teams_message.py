@@ -62,10 +62,10 @@ def citation_claim(citation: Citation) -> dict[str, Any]:
 
 
 def answer_activity(answer: Answer, asked: str = "") -> Activity:
-    """The reply for an answer, with its suggested questions as buttons; an abstention also lists them in
-    the text.
+    """The reply for an answer. After an abstention, its suggestions as buttons, also listed in the text;
+    after an answer, the questions to ask next as a card of question lines.
 
-    `asked` is the question of a card button: a button press shows no message from the user in the chat,
+    `asked` is the question of a card button or line: a click shows no message from the user in the chat,
     so the answer opens with the question it answers.
     """
     texts = texts_for(answer.language)
@@ -86,7 +86,7 @@ def answer_activity(answer: Answer, asked: str = "") -> Activity:
         text = f"**{_markdown_escaped(asked)}**\n\n{text}"
     attachments = None
     if answer.suggestions and not answer.abstained:
-        # Questions to ask next, as card buttons under the answer (the engine offers them only where they
+        # Questions to ask next, as a card of question lines under the answer (the engine offers them only where they
         # are wanted: 1:1 chats). Not suggested actions: the Agents Playground then drops the citation pills.
         attachments = [card_attachment(next_questions_card(texts, answer.suggestions))]
     return Activity(

@@ -30,7 +30,7 @@ class Texts:
     about_body: str
     abstained_suggestions: str
     ask_next: str
-    """Above the buttons with questions to ask next, after an answer in a 1:1 chat."""
+    """Above the questions to ask next, after an answer in a 1:1 chat."""
     empty_message: str
     too_long: str
     rate_limited: str

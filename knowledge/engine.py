@@ -157,8 +157,9 @@ class Engine:
         """Load what the first question would otherwise wait for: the fitted models, the lemma
         dictionaries (about 0.5 s), the embedding model, and the stored vectors of the sentences and their
         windows. Asks one question outside any conversation and keeps nothing of it."""
+        loaded = self._current()
         for question in WARM_UP_QUESTIONS:
-            self._decide(self.evidence(question))
+            self._decide(loaded, self.evidence(question))
 
     def ask_stream(
         self, question: str, conversation_id: str | None = None, *, next_questions: bool = False
@@ -191,7 +192,7 @@ class Engine:
         evidence = self.evidence(question, conversation_id)
         if language is not None and language != evidence.query.language:
             evidence = replace(evidence, query=replace(evidence.query, language=language))
-        ranked, answerable = self._decide(evidence)
+        ranked, answerable = self._decide(loaded, evidence)
         return self._extractive_answer(loaded, evidence, ranked, answerable, suggest, next_questions)
 
     def _extractive_answer(
@@ -228,7 +229,7 @@ class Engine:
             if asked != question:
                 # Retrieval for the question as it stands alone; the conversation already has this turn.
                 evidence = self.evidence(asked)
-        ranked, answerable = self._decide(evidence)
+        ranked, answerable = self._decide(loaded, evidence)
         query = evidence.query
 
         def fallback() -> Answer:
@@ -252,17 +253,22 @@ class Engine:
             written = self._generative.answer(asked, query.language, passages, fallback, abstain)
             yield FinalAnswer(offering_next(written))
 
-    def _decide(self, evidence: Evidence) -> tuple[list[Candidate], bool]:
-        """The ranked candidates, and whether they answer the question."""
-        ranker, judge, _ = self._fitted_models()
-        ranked = ranker.rank(list(evidence.candidates))
+    def _decide(self, loaded: _Loaded, evidence: Evidence) -> tuple[list[Candidate], bool]:
+        """The ranked candidates, and whether they answer the question: the judge's verdict, except that a
+        who-question without a register match is declined when nothing names what it asks about."""
+        ranked, judgement = self._judged(evidence)
         query = evidence.query
-        judgement = judge.judge(query, evidence.asked, ranked, evidence.register_match, self._prior_of(evidence))
         if judgement.answerable and query.asks_who and not evidence.records and ranked:
-            loaded, best = self._current(), ranked[0]
+            best = ranked[0]
             terms = loaded.document_terms(best.passage.doc_id)
             return ranked, loaded.register.names_subject(query, best.concepts, terms)
         return ranked, judgement.answerable
+
+    def _judged(self, evidence: Evidence) -> tuple[list[Candidate], Judgement]:
+        ranker, judge, _ = self._fitted_models()
+        ranked = ranker.rank(list(evidence.candidates))
+        prior = self._prior_of(evidence)
+        return ranked, judge.judge(evidence.query, evidence.asked, ranked, evidence.register_match, prior)
 
     def _with_follow_ups(self, loaded: _Loaded, evidence: Evidence, ranked: list[Candidate], answer: Answer) -> Answer:
         """The answer with questions to ask next: about the nearby sentences that it does not quote."""
@@ -283,7 +289,7 @@ class Engine:
                 break
             answered = loaded.checked_suggestions.get(draft)
             if answered is None:
-                answered = loaded.checked_suggestions[draft] = self._decide(self.evidence(draft))[1]
+                answered = loaded.checked_suggestions[draft] = self._decide(loaded, self.evidence(draft))[1]
             if answered:
                 kept.append(draft)
         return tuple(kept)
@@ -304,11 +310,7 @@ class Engine:
 
     def judge(self, question: str, conversation_id: str | None = None) -> tuple[list[Candidate], Judgement]:
         """The ranked candidates and the answerability judgement for a question (for inspection and tests)."""
-        ranker, judge, _ = self._fitted_models()
-        evidence = self.evidence(question, conversation_id)
-        ranked = ranker.rank(list(evidence.candidates))
-        prior = self._prior_of(evidence)
-        return ranked, judge.judge(evidence.query, evidence.asked, ranked, evidence.register_match, prior)
+        return self._judged(self.evidence(question, conversation_id))
 
     def search(self, text: str, limit: int = 5) -> list[SearchHit]:
         """Passages for a quick lookup, best sentence of each as the snippet; empty when nothing matches."""

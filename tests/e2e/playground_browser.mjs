@@ -4,6 +4,11 @@ import { chromium } from 'playwright-core';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+// Settings every driver reads: where the playground is, and how long one step may take.
+export const env = (name, fallback) => process.env[name] ?? fallback;
+export const playgroundUrl = env('PLAYGROUND_URL', 'http://localhost:56150');
+export const stepTimeout = Number(env('STEP_TIMEOUT_MS', '30000'));
+
 export async function openPlayground(url, blockedHosts, contextOptions = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

@@ -7,10 +7,8 @@
 // Environment: PLAYGROUND_URL, EXAMPLE (a welcome-card example line), GET_STARTED (its button), WALK_HEADER (the
 // first words of the getting-started answer), QUESTION (typed), COMMENT, SCREENSHOT, WALK_SCREENSHOT and
 // NEXT_SCREENSHOT (PNG paths), CHROMIUM.
-import { openPlayground } from './playground_browser.mjs';
+import { env, openPlayground, playgroundUrl, stepTimeout as timeout } from './playground_browser.mjs';
 
-const env = (name, fallback) => process.env[name] ?? fallback;
-const playgroundUrl = env('PLAYGROUND_URL', 'http://localhost:56150');
 const example = env('EXAMPLE', 'Who chairs the international committee?');
 const getStarted = env('GET_STARTED', 'Get started');
 const walkHeader = env('WALK_HEADER', 'Getting started as');
@@ -20,7 +18,6 @@ const askNext = env('ASK_NEXT', 'Fråga vidare:');
 const nextScreenshot = env('NEXT_SCREENSHOT', 'next-questions.png');
 const walkScreenshot = env('WALK_SCREENSHOT', 'get-started.png');
 const screenshot = env('SCREENSHOT', 'answer.png');
-const timeout = Number(env('STEP_TIMEOUT_MS', '30000'));
 const PLAIN_MARKER = /\[\d+\]/g;
 
 const result = { steps: [], blockedHosts: [] };

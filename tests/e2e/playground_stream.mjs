@@ -2,16 +2,14 @@
 // question, watches the bot's newest bubble while the answer streams in, until it carries a citation pill,
 // then reads the questions to ask next under it.
 // Prints one JSON line with the texts it saw; the Python test asserts on it.
-// Env: PLAYGROUND_URL, QUESTION, ASK_NEXT (the heading of those questions), MID_SCREENSHOT and FINAL_SCREENSHOT (PNG paths), CHROMIUM.
-import { openPlayground } from './playground_browser.mjs';
+// Env: PLAYGROUND_URL, QUESTION, ASK_NEXT (the heading of those questions), MID_SCREENSHOT and
+// FINAL_SCREENSHOT (PNG paths), STEP_TIMEOUT_MS, CHROMIUM.
+import { env, openPlayground, playgroundUrl, stepTimeout as timeout } from './playground_browser.mjs';
 
-const env = (name, fallback) => process.env[name] ?? fallback;
-const playgroundUrl = env('PLAYGROUND_URL', 'http://localhost:56150');
 const question = env('QUESTION', 'Vad gäller för intentionsavtal med internationella nätverk?');
 const midScreenshot = env('MID_SCREENSHOT', 'streaming.png');
 const finalScreenshot = env('FINAL_SCREENSHOT', 'streamed.png');
 const askNext = env('ASK_NEXT', 'Fråga vidare:');
-const timeout = Number(env('STEP_TIMEOUT_MS', '30000'));
 
 const result = { texts: [], blockedHosts: [] };
 const started = Date.now();
