@@ -17,7 +17,7 @@ from knowledge.answerability.linear_model import MODELS_DIR
 QUOTES_MODEL = MODELS_DIR / "quotes.json"
 MEDIAN_CHARS_LIMIT = 300
 """Answers are read in a chat, often during a meeting: half of them should fit in about three lines."""
-RATIO_GRID = (0.15, 0.25, 0.35, 0.45, 0.6, 0.8)
+RATIO_GRID = (0.15, 0.25, 0.35, 0.45, 0.6, 0.7, 0.8)
 
 
 @dataclass(frozen=True)
