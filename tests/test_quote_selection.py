@@ -1,4 +1,4 @@
-"""How many sentences an answer quotes follows the fitted close ratio, and a bad model file names the fix."""
+"""Which sentences an answer quotes follows the fitted selection, and a bad model file names the fix."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from testsupport import settings_for
 from knowledge.answers.quote_selection import QUOTES_MODEL, QuoteSelection
 from knowledge.engine import Engine
 from knowledge.index.embedders import create_embedder
+from knowledge.types import Answer
 
 QUESTIONS = [
     "Vem beslutar om medlemskap i internationella organisationer?",
@@ -20,10 +21,14 @@ QUESTIONS = [
 
 
 def quote_counts(data_dir: Path, ratio: float) -> list[int]:
+    return [len(a.citations) for a in answers(data_dir, QuoteSelection(ratio), QUESTIONS)]
+
+
+def answers(data_dir: Path, selection: QuoteSelection, questions: list[str]) -> list[Answer]:
     settings = settings_for(data_dir)
-    engine = Engine(settings, create_embedder(settings), quotes=QuoteSelection(ratio))
+    engine = Engine(settings, create_embedder(settings), quotes=selection)
     try:
-        return [len(engine.ask(q).citations) for q in QUESTIONS]
+        return [engine.ask(q) for q in questions]
     finally:
         engine.close()
 
@@ -35,12 +40,35 @@ def test_a_lower_close_ratio_quotes_more_runners_up_and_never_more_than_three(co
     assert sum(loose) > sum(strict)
 
 
+def test_another_dates_answer_is_quoted_only_from_the_fitted_floor(corpus_data_dir: Path) -> None:
+    # The 2016 proposal's four directions and the 2008 strategy's three areas: both, newest first, unless
+    # the other date's sentence must be certain to answer, which no runner-up is.
+    question = ["Vilka inriktningar har stadens internationella strategi?"]
+    (both,) = answers(corpus_data_dir, QuoteSelection(1.0, 0.0), question)
+    (one,) = answers(corpus_data_dir, QuoteSelection(1.0, 1.0), question)
+    assert [c.date for c in both.citations] == sorted({c.date for c in both.citations}, reverse=True)
+    assert len({c.date for c in both.citations}) == 2
+    assert len(one.citations) == 1
+
+
 def test_the_shipped_selection_loads() -> None:
-    assert 0.0 < QuoteSelection.load().close_ratio <= 1.0
+    selection = QuoteSelection.load()
+    assert 0.0 < selection.close_ratio <= 1.0
+    assert 0.0 <= selection.other_date_floor <= 1.0
     assert json.loads(QUOTES_MODEL.read_text(encoding="utf-8"))["median_chars_limit"] > 0
 
 
-@pytest.mark.parametrize("content", ["", "{}", '{"close_ratio": 0}', '{"close_ratio": "many"}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "{}",
+        '{"close_ratio": 0, "other_date_floor": 0.2}',
+        '{"close_ratio": "many", "other_date_floor": 0.2}',
+        '{"close_ratio": 0.6}',
+        '{"close_ratio": 0.6, "other_date_floor": 1.5}',
+    ],
+)
 def test_a_missing_or_bad_selection_names_the_fix(tmp_path: Path, content: str) -> None:
     path = tmp_path / "quotes.json"
     if content:

@@ -147,11 +147,17 @@ def choose_quotes(ranked: list[ScoredSentence], close_ratio: float) -> list[Scor
 
 
 def with_other_document(
-    chosen: list[ScoredSentence], ranked: list[ScoredSentence], documents: dict[str, IndexedDocument]
+    chosen: list[ScoredSentence],
+    ranked: list[ScoredSentence],
+    documents: dict[str, IndexedDocument],
+    floor: float = 0.0,
+    close_ratio: float = 1.0,
 ) -> list[ScoredSentence]:
     """The chosen quotes, plus the best sentence of a document of another date that answers as closely,
     when every chosen quote comes from one document: documents of different dates may answer differently
-    (the 2008 strategy's three areas, the 2016 proposal's four directions), and the asker should see both."""
+    (the 2008 strategy's three areas, the 2016 proposal's four directions), and the asker should see both.
+    The ranker must give it a probability of at least ``floor``, or score as close to the lead as a quoted
+    runner-up must (quote_selection.py): when even the lead is unlikely, a close second is as good."""
     if not chosen or len({s.passage.doc_id for s in chosen}) > 1:
         return chosen
     lead = chosen[0]
@@ -161,6 +167,7 @@ def with_other_document(
         if (
             document.doc_id != lead.passage.doc_id
             and document.meta.date != lead_date
+            and candidate.score >= min(floor, close_ratio * lead.score)
             and candidate.lexical >= OTHER_DOCUMENT_COVERAGE
             and candidate.dense >= lead.dense - OTHER_DOCUMENT_DENSE_GAP
         ):
@@ -223,8 +230,10 @@ class ExtractiveComposer:
         self._subsections = subsections or {}
 
     def compose(self, query: Query, ranked: list[ScoredSentence], asked: AskedKinds | None = None) -> Answer:
-        chosen = choose_quotes(ranked, self._quotes.close_ratio)
-        chosen = newest_first(with_other_document(chosen, ranked, self._documents), self._documents)
+        selection = self._quotes
+        chosen = choose_quotes(ranked, selection.close_ratio)
+        chosen = with_other_document(chosen, ranked, self._documents, selection.other_date_floor, selection.close_ratio)
+        chosen = newest_first(chosen, self._documents)
         quotes = [with_context(s) for s in chosen]
         language = query.language
         citations = tuple(

@@ -81,6 +81,13 @@ class Generation:
             return [_passage_from_json(json.loads(line)) for line in handle if line.strip()]
 
 
+# The graph index answers approximately, and its graph differs from one build to the next (it is built on
+# several threads): with Chroma's default breadth of search, one nearest sentence in a few hundred
+# questions came and went between two builds of the same corpus. Searched twice as wide, five builds gave
+# the same nearest sentences for every bank question, at no measurable cost (README, `make bench`).
+HNSW = {"hnsw": {"space": "cosine", "ef_search": 200}}
+
+
 class IndexStore:
     """Finds the current generation and opens the Chroma collections that belong to it."""
 
@@ -112,9 +119,7 @@ class IndexStore:
     def collection(self, name: str, embedding_function: Any, create: bool = False) -> Any:
         client = self.chroma()
         if create:
-            return client.create_collection(
-                name, embedding_function=embedding_function, configuration={"hnsw": {"space": "cosine"}}
-            )
+            return client.create_collection(name, embedding_function=embedding_function, configuration=HNSW)
         return client.get_collection(name, embedding_function=embedding_function)
 
     # --- generations ------------------------------------------------------------------------------

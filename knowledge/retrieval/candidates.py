@@ -148,9 +148,11 @@ class CandidateFinder:
         self._bodies = bodies
         self._refs: dict[str, _SentenceRef] = {}
         self._analysed: dict[str, _SentenceAnalysis] = {}
+        self._copies: dict[tuple[str, int], list[str]] = {}
         for row, passage in enumerate(passages):
             for (sentence_id, _), span in zip(sentence_texts(passage), passage.sentences, strict=True):
                 self._refs[sentence_id] = _SentenceRef(row, span)
+                self._copies.setdefault((passage.doc_id, passage.start + span[0]), []).append(sentence_id)
 
     def find(self, query: Query, vector: np.ndarray, asked: AskedKinds) -> list[Candidate]:
         evidence = self._retriever.evidence(query, vector)
@@ -161,12 +163,15 @@ class CandidateFinder:
                 ref = self._refs[sentence_id]
                 # Overlapping passages share sentences: keep the copy from the better-ranked passage.
                 chosen.setdefault((passage.doc_id, passage.start + ref.span[0]), sentence_id)
-        nearest = self._nearest_sentences(vector)
-        for sentence_id in nearest:
-            ref = self._refs.get(sentence_id)
-            if ref is not None:
-                passage = self._passages[ref.passage_row]
-                chosen.setdefault((passage.doc_id, passage.start + ref.span[0]), sentence_id)
+        for position in self._nearest_positions(vector):
+            if position not in chosen:
+                # Copies of a sentence in overlapping passages are equally near, and the vector store may
+                # return either: take the one in the best-ranked passage, so that the same question always
+                # gets the same candidates.
+                chosen[position] = min(
+                    self._copies[position],
+                    key=lambda c: (evidence.fused_rank.get(self._refs[c].passage_row, len(self._passages)), c),
+                )
         ids = list(chosen.values())
         if not ids:
             return []
@@ -344,12 +349,33 @@ class CandidateFinder:
     def _mass(self, concepts: tuple[Concept, ...]) -> float:
         return sum(self._idf(concept) for concept in concepts)
 
-    def _nearest_sentences(self, vector: np.ndarray) -> list[str]:
-        count = min(NEAREST_SENTENCES, len(self._refs))
+    def _nearest_positions(self, vector: np.ndarray) -> list[tuple[str, int]]:
+        """The NEAREST_SENTENCES sentences nearest to the question, as (document, offset) positions.
+
+        Copies of one sentence in overlapping passages take a result each, and which copies the vector
+        store returns among equal distances varies from one index build to the next; so twice as many are
+        asked for, ordered by distance and then by position, and counted once per position."""
+        count = min(2 * NEAREST_SENTENCES, len(self._refs))
         if count == 0:
             return []
         result = self._sentences.query(query_embeddings=[vector], n_results=count, include=["distances"])
-        return list(result["ids"][0])
+        found = []
+        for sentence_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
+            position = self._position(sentence_id)
+            if position is not None:
+                found.append((float(distance), position))
+        positions: list[tuple[str, int]] = []
+        for _, position in sorted(found):
+            if position not in positions:
+                positions.append(position)
+        return positions[:NEAREST_SENTENCES]
+
+    def _position(self, sentence_id: str) -> tuple[str, int] | None:
+        ref = self._refs.get(sentence_id)
+        if ref is None:
+            return None
+        passage = self._passages[ref.passage_row]
+        return (passage.doc_id, passage.start + ref.span[0])
 
     @staticmethod
     def _closeness(stored: StoredVectors, ids: list[str], vector: np.ndarray, language: str) -> dict[str, _Closeness]:
