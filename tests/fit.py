@@ -288,13 +288,18 @@ def choose_quote_selection(settings: Settings, embedder, train: list[dict]) -> Q
     Then, with it, the close ratio that quotes the source among the first three most often while the
     median answer stays within MEDIAN_CHARS_LIMIT (ties: the higher ratio, for shorter answers)."""
 
+    scored_selections: dict[QuoteSelection, Figures] = {}
+
     def train_figures(selection: QuoteSelection) -> Figures:
-        engine = Engine(settings, embedder, quotes=selection)
-        try:
-            name = f"quotes-{selection.close_ratio}-{selection.other_date_floor}"
-            return figures(train, answers_of(engine, train, name))
-        finally:
-            engine.close()
+        # The floor's best setting is scored again among the ratios; the answers are the same.
+        if selection not in scored_selections:
+            engine = Engine(settings, embedder, quotes=selection)
+            try:
+                name = f"quotes-{selection.close_ratio}-{selection.other_date_floor}"
+                scored_selections[selection] = figures(train, answers_of(engine, train, name))
+            finally:
+                engine.close()
+        return scored_selections[selection]
 
     by_floor = {}
     for floor in OTHER_DATE_GRID:

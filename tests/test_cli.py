@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from testsupport import run_python
 
 from bot.terminal_render import render_answer
 from knowledge.types import Answer, Citation
@@ -18,17 +16,8 @@ DEVSET_FORMAT = {"id", "answer", "abstained", "citations", "latency_ms"}
 
 
 def strategibot(*args: str, data_dir: Path, stdin: str = "", extra_env: dict | None = None):  # type: ignore[no-untyped-def]
-    env = {**os.environ, "STRATEGIBOT_DATA_DIR": str(data_dir), "STRATEGIBOT_DOCUMENTS_DIR": str(data_dir / "docs")}
-    env.update(extra_env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=300,
-        check=False,
+    return run_python(
+        "-m", "bot.cli", *args, data_dir=data_dir, documents_dir=data_dir / "docs", stdin=stdin, extra_env=extra_env
     )
 
 

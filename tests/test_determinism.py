@@ -10,18 +10,14 @@ servers' answers.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from testsupport import settings_for
+from testsupport import run_python, settings_for
 
 from bot.engine_factory import open_engine
 from knowledge.engine import Engine
 
-REPO = Path(__file__).resolve().parents[1]
-BANK = REPO / "tests" / "bank"
+BANK = Path(__file__).resolve().parent / "bank"
 QUESTIONS = [
     # Long questions reach far down the nearest sentences, where copies of one sentence tie.
     "There's a new EU directive on the way that will affect how we handle waste collection. My boss asked how "
@@ -41,21 +37,13 @@ engine.close()
 
 
 def candidates_in_a_process(data_dir: Path, hash_seed: int) -> list[str]:
-    env = {
-        **os.environ,
-        "PYTHONHASHSEED": str(hash_seed),
-        "STRATEGIBOT_DATA_DIR": str(data_dir),
-        "STRATEGIBOT_DOCUMENTS_DIR": str(data_dir / "documents"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", PRINT_CANDIDATES],
-        input=json.dumps(QUESTIONS),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=300,
-        check=False,
+    done = run_python(
+        "-c",
+        PRINT_CANDIDATES,
+        data_dir=data_dir,
+        documents_dir=data_dir / "documents",
+        stdin=json.dumps(QUESTIONS),
+        extra_env={"PYTHONHASHSEED": str(hash_seed)},
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.splitlines()

@@ -1,13 +1,40 @@
-"""Helpers the tests import: settings for a test data folder."""
+"""Helpers the tests import: settings for a test data folder, and Python processes run on one."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from knowledge.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def settings_for(data_dir: Path, **env: str) -> Settings:
     return Settings.from_env(
         env={"STRATEGIBOT_DATA_DIR": str(data_dir), "STRATEGIBOT_DOCUMENTS_DIR": str(data_dir / "documents"), **env}
+    )
+
+
+def run_python(
+    *args: str, data_dir: Path, documents_dir: Path, stdin: str = "", extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` in the repository, on ``data_dir``, as its own process; output captured as text."""
+    env = {
+        **os.environ,
+        "STRATEGIBOT_DATA_DIR": str(data_dir),
+        "STRATEGIBOT_DOCUMENTS_DIR": str(documents_dir),
+        **(extra_env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
+        check=False,
     )

@@ -152,7 +152,7 @@ class CandidateFinder:
         for row, passage in enumerate(passages):
             for (sentence_id, _), span in zip(sentence_texts(passage), passage.sentences, strict=True):
                 self._refs[sentence_id] = _SentenceRef(row, span)
-                self._copies.setdefault((passage.doc_id, passage.start + span[0]), []).append(sentence_id)
+                self._copies.setdefault(self._position(sentence_id), []).append(sentence_id)
 
     def find(self, query: Query, vector: np.ndarray, asked: AskedKinds) -> list[Candidate]:
         evidence = self._retriever.evidence(query, vector)
@@ -160,9 +160,8 @@ class CandidateFinder:
         for row in evidence.fused_rows[:PASSAGES]:
             passage = self._passages[row]
             for sentence_id, _ in sentence_texts(passage):
-                ref = self._refs[sentence_id]
                 # Overlapping passages share sentences: keep the copy from the better-ranked passage.
-                chosen.setdefault((passage.doc_id, passage.start + ref.span[0]), sentence_id)
+                chosen.setdefault(self._position(sentence_id), sentence_id)
         for position in self._nearest_positions(vector):
             if position not in chosen:
                 # Copies of a sentence in overlapping passages are equally near, and the vector store may
@@ -359,21 +358,16 @@ class CandidateFinder:
         if count == 0:
             return []
         result = self._sentences.query(query_embeddings=[vector], n_results=count, include=["distances"])
-        found = []
-        for sentence_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
-            position = self._position(sentence_id)
-            if position is not None:
-                found.append((float(distance), position))
-        positions: list[tuple[str, int]] = []
-        for _, position in sorted(found):
-            if position not in positions:
-                positions.append(position)
-        return positions[:NEAREST_SENTENCES]
+        found = sorted(
+            (float(distance), self._position(sentence_id))
+            for sentence_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
+            if sentence_id in self._refs
+        )
+        return list(dict.fromkeys(position for _, position in found))[:NEAREST_SENTENCES]
 
-    def _position(self, sentence_id: str) -> tuple[str, int] | None:
-        ref = self._refs.get(sentence_id)
-        if ref is None:
-            return None
+    def _position(self, sentence_id: str) -> tuple[str, int]:
+        """Where a sentence starts in its document: the same for its copies in overlapping passages."""
+        ref = self._refs[sentence_id]
         passage = self._passages[ref.passage_row]
         return (passage.doc_id, passage.start + ref.span[0])
 

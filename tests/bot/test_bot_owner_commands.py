@@ -53,37 +53,22 @@ def fill(store: Store, long_ago: str) -> None:
         reply_id="r3",
         asked_at=long_ago,
     )
-    feedback = store.feedback
-    feedback.add(
-        reaction="dislike",
-        comment="Saknar datum",
-        question="Vem beslutar om medlemskap i nätverk?",
-        answer="A [1]",
-        sources=(CITED,),
-        user_id="aad-anna",
-        conversation_id="chat-anna",
-        reply_to_id="r2",
-    )
-    feedback.add(
-        reaction="dislike",
-        comment="Fel person",
-        question="Vem ansvarar för roller i nätverken?",
-        answer="B [1]",
-        sources=(CITED,),
-        user_id="aad-bertil",
-        conversation_id="chat-bertil",
-        reply_to_id="r4",
-    )
-    feedback.add(
-        reaction="like",
-        comment="Tack",
-        question="Får vi teckna ett vänortsavtal?",
-        answer="C [1]",
-        sources=(CITED,),
-        user_id="aad-bertil",
-        conversation_id="chat-bertil",
-        reply_to_id="r5",
-    )
+    given = [  # (reaction, comment, question, answer, user, reply to)
+        ("dislike", "Saknar datum", "Vem beslutar om medlemskap i nätverk?", "A [1]", "anna", "r2"),
+        ("dislike", "Fel person", "Vem ansvarar för roller i nätverken?", "B [1]", "bertil", "r4"),
+        ("like", "Tack", "Får vi teckna ett vänortsavtal?", "C [1]", "bertil", "r5"),
+    ]
+    for reaction, comment, question, answer, user, reply_to_id in given:
+        store.feedback.add(
+            reaction=reaction,
+            comment=comment,
+            question=question,
+            answer=answer,
+            sources=(CITED,),
+            user_id=f"aad-{user}",
+            conversation_id=f"chat-{user}",
+            reply_to_id=reply_to_id,
+        )
     store.conversations.remember("chat-anna", PreviousTurn("Vem beslutar om medlemskap i nätverk?", True))
     store.conversations.remember("chat-bertil", PreviousTurn("Får vi teckna ett vänortsavtal?", False))
 
