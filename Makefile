@@ -33,8 +33,8 @@ test: install lint node-tools
 eval: install
 	$(BIN)/strategibot eval ../shared/eval/devset.jsonl
 
-# Fit the ranker and the answerability model on the question bank (tests/bank/); writes the models and
-# tests/bank/report.md with train, validation and test figures.
+# Fit the ranker and the answerability model on the question bank (tests/bank/), choosing their settings and
+# the answer thresholds on documents held out of the fit; writes the models and tests/bank/report.md.
 fit: install
 	$(BIN)/python tests/fit.py
 

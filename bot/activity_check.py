@@ -107,7 +107,46 @@ def activity_problem(body: dict[str, Any]) -> str | None:
         _schema_problem(body, botbuilder.schema.Activity, "activity")
         or _channel_data_problem(body.get("channelData"))
         or _entities_problem(body.get("entities"))
+        or _nested_json_problem(body)
     )
+
+
+def _nested_json_problem(body: dict[str, Any]) -> str | None:
+    """A string field that carries JSON nested deeper than MAX_JSON_DEPTH. Teams sends the feedback
+    comment as a JSON string inside the activity, and the handler parses it: parsed as it is, 50,000
+    nested brackets raise RecursionError deep inside the turn."""
+    pending: list[Any] = [body]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and item.lstrip()[:1] in ("{", "[") and bracket_depth(item) > MAX_JSON_DEPTH:
+            return f"A field carries JSON nested deeper than {MAX_JSON_DEPTH} levels."
+    return None
+
+
+def bracket_depth(text: str) -> int:
+    """How deeply the brackets of JSON text nest, outside its strings; a count, so any depth is safe."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for character in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif character == "\\":
+                escaped = True
+            elif character == '"':
+                in_string = False
+        elif character == '"':
+            in_string = True
+        elif character in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in "]}":
+            depth -= 1
+    return deepest
 
 
 def _schema_problem(value: dict[str, Any], model: type[Model], where: str) -> str | None:

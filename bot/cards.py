@@ -106,10 +106,10 @@ def help_card(texts: Texts, examples: tuple[str, ...]) -> Card:
     )
 
 
-def next_questions_card(texts: Texts, questions: tuple[str, ...]) -> Card:
-    """Questions to ask next, after an answer (each answered by the documents: the engine asked it before
-    offering it), as lines that ask them when clicked."""
-    return _card([_text(texts.ask_next, weight="Bolder"), *ask_lines(questions)])
+def next_questions_card(texts: Texts, questions: tuple[str, ...], heading: str | None = None) -> Card:
+    """Questions the documents answer (the engine asked each before offering it), as lines that ask them
+    when clicked: what to ask next after an answer, or (with its own ``heading``) what to ask instead."""
+    return _card([_text(heading or texts.ask_next, weight="Bolder"), *ask_lines(questions)])
 
 
 def sources_card(texts: Texts, documents: list[IndexedDocument]) -> Card:

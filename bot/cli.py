@@ -173,6 +173,7 @@ def answer_record(item_id: object, answer: Answer, latency_ms: float) -> dict[st
         "id": item_id,
         "answer": answer.text,
         "abstained": answer.abstained,
+        "sure": answer.sure and not answer.abstained,
         "citations": [
             {
                 "document": c.document,

@@ -310,7 +310,8 @@ def feedback_comment(feedback: object) -> str:
     if isinstance(feedback, str):
         try:
             feedback = json.loads(feedback)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # The edge refuses deeply nested JSON (activity_check.py); this is the last line of defence.
             return feedback.strip()
     if isinstance(feedback, dict):
         text = feedback.get("feedbackText")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from botbuilder.schema import Activity, ActivityTypes, CardAction, Entity, SuggestedActions
+from botbuilder.schema import Activity, ActivityTypes, Entity
 
 from bot.cards import card_attachment, next_questions_card
 from bot.texts import texts_for
@@ -62,40 +62,30 @@ def citation_claim(citation: Citation) -> dict[str, Any]:
 
 
 def answer_activity(answer: Answer, asked: str = "") -> Activity:
-    """The reply for an answer. After an abstention, its suggestions as buttons, also listed in the text;
-    after an answer, the questions to ask next as a card of question lines.
+    """The reply for an answer, with its questions as a card of question lines attached to the same message:
+    after an abstention, what to ask instead; after an answer, the questions to ask next.
+
+    Lines, not buttons: a button's title is cut to one line, a line shows the whole question. Not suggested
+    actions: the Agents Playground then drops the citation pills, and group chats and channels do not show
+    them. Attached to the answer's own message, so that the questions carry no feedback of their own.
 
     `asked` is the question of a card button or line: a click shows no message from the user in the chat,
     so the answer opens with the question it answers.
     """
     texts = texts_for(answer.language)
-    text = answer.text
-    suggested = None
-    if answer.abstained and answer.suggestions:
-        # Clients without suggested actions (group chats, channels) still see what to ask instead.
-        missing = [s for s in answer.suggestions if s not in text]
-        if missing:
-            text += "\n" + texts.abstained_suggestions + "\n" + "\n".join(f"- {s}" for s in missing)
-    if answer.suggestions and answer.abstained:
-        # Buttons that ask the suggestion (after an answer: what to ask next), where the client shows
-        # suggested actions (1:1 chats). The title is the whole question: the Agents Playground sends the
-        # title, Teams the value.
-        suggested = SuggestedActions(actions=[CardAction(type="imBack", title=s, value=s) for s in answer.suggestions])
-    text = teams_markdown(text)
+    text = teams_markdown(answer.text)
     if asked:
         text = f"**{_markdown_escaped(asked)}**\n\n{text}"
     attachments = None
-    if answer.suggestions and not answer.abstained:
-        # Questions to ask next, as a card of question lines under the answer (the engine offers them only where they
-        # are wanted: 1:1 chats). Not suggested actions: the Agents Playground then drops the citation pills.
-        attachments = [card_attachment(next_questions_card(texts, answer.suggestions))]
+    if answer.suggestions:
+        heading = texts.abstained_suggestions if answer.abstained else texts.ask_next
+        attachments = [card_attachment(next_questions_card(texts, answer.suggestions, heading))]
     return Activity(
         type=ActivityTypes.message,
         text=text,
         text_format="markdown",
         entities=[AIMessageEntity(citation=[citation_claim(c) for c in answer.citations[:CITATIONS_MAX]])],
         channel_data={"feedbackLoopEnabled": True},
-        suggested_actions=suggested,
         attachments=attachments,
     )
 

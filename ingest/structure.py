@@ -11,6 +11,7 @@ therefore keeps the blank line of the break inside its text.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,8 +34,15 @@ UNWRAPPED_LINE_CHARS = 120
 # A heading line written without a blank line before the body is clearly shorter than the body
 # line after it; the first line of a wrapped paragraph is about as long as the next.
 HEADING_TO_BODY_LENGTH_RATIO = 0.6
+# Text flattened from a printed document can hold a whole document on one line, its numbered headings
+# inline: "... för Stockholms stad 1. Bakgrund och syfte I en globaliserad värld ...". Such a heading
+# is a number, a capitalised word and lowercase words, followed by the capital that starts its body.
+FLATTENED_LINE_CHARS = 400
+INLINE_NUMBERED_HEADING = re.compile(
+    r"(?<!\S)(?P<number>\d{1,2})\.\s+(?P<words>[A-ZÅÄÖ][a-zåäöé-]+(?:\s+[a-zåäöé0-9-]+){0,9})(?=\s+[A-ZÅÄÖ])"
+)
 
-UnitShape = Literal["item", "prose", "short", "lines"]
+UnitShape = Literal["item", "prose", "short", "lines", "heading"]
 
 
 @dataclass(frozen=True)
@@ -129,7 +137,9 @@ def _units_of_run(text: str, lines: list[_Line]) -> list[_Unit]:
         return []
     line_texts = [text[line.start : line.end] for line in lines]
     if len(lines) > 1 and any(len(line) > UNWRAPPED_LINE_CHARS for line in line_texts):
-        return [_classified_unit(text, [line]) for line in lines]
+        return [unit for line in lines for unit in _units_of_run(text, [line])]
+    if len(lines) == 1 and len(line_texts[0]) > FLATTENED_LINE_CHARS:
+        return _units_of_flattened_line(text, lines[0])
     if looks_like_short_lines("\n".join(line_texts)):
         return [_classified_unit(text, lines)]
     units: list[_Unit] = []
@@ -145,6 +155,51 @@ def _units_of_run(text: str, lines: list[_Line]) -> list[_Unit]:
     if pending:
         units.append(_classified_unit(text, pending))
     return units
+
+
+def _units_of_flattened_line(text: str, line: _Line) -> list[_Unit]:
+    """A long line split at its inline numbered headings, when they count up (1., 2., 3.).
+
+    Numbers that count up in order are what tells a heading from a sentence that ends in a number
+    ("... i kapitel 3. Det ...").
+    """
+    headings = _counting_run(list(INLINE_NUMBERED_HEADING.finditer(text, line.start, line.end)))
+    if len(headings) < 2:
+        return [_classified_unit(text, [line])]
+    units: list[_Unit] = []
+    position = line.start
+    for heading in headings:
+        before = _trimmed_line(text, position, heading.start())
+        if before is not None:
+            units.append(_classified_unit(text, [before]))
+        units.append(_Unit("heading", heading.start(), heading.end(), [_Line(heading.start(), heading.end())]))
+        position = heading.end()
+    rest = _trimmed_line(text, position, line.end)
+    if rest is not None:
+        units.append(_classified_unit(text, [rest]))
+    return units
+
+
+def _counting_run(matches: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The longest run of matches whose numbers count up by one."""
+    best: list[re.Match[str]] = []
+    for index, first in enumerate(matches):
+        run = [first]
+        for match in matches[index + 1 :]:
+            if int(match.group("number")) == int(run[-1].group("number")) + 1:
+                run.append(match)
+        if len(run) > len(best):
+            best = run
+    return best
+
+
+def _trimmed_line(text: str, start: int, end: int) -> _Line | None:
+    content = text[start:end]
+    if not content.strip():
+        return None
+    start += len(content) - len(content.lstrip())
+    end -= len(content) - len(content.rstrip())
+    return _Line(start, end)
 
 
 def _is_embedded_heading(line_texts: list[str], index: int) -> bool:
@@ -215,7 +270,7 @@ def _blocks_from_units(text: str, units: list[_Unit], page_starts: Sequence[int]
     for index, unit in enumerate(units):
         next_unit = units[index + 1] if index + 1 < len(units) else None
         content = text[unit.start : unit.end]
-        if unit.shape == "short" and _is_heading(content, next_unit):
+        if unit.shape == "heading" or (unit.shape == "short" and _is_heading(content, next_unit)):
             close_short_group()
             blocks.append(Block("heading", content, unit.start, level=1, page=page_of(unit.start)))
         elif unit.shape in ("short", "lines"):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.answerability.answer_types import AskedKinds, asked_kinds
+from knowledge.answerability.fitted_models import FittedModels
 from knowledge.answerability.judge import AnswerabilityJudge, Judgement
 from knowledge.answerability.question_prior import QuestionPrior
 from knowledge.answers.answer_events import AnswerEvent, FinalAnswer
@@ -102,9 +103,12 @@ class Engine:
         memory: ConversationStore | None = None,
         remembered_questions: int = REMEMBERED_QUESTIONS,
         quotes: QuoteSelection | None = None,
+        models: FittedModels | None = None,
     ) -> None:
         """``remembered_questions``: how many recent questions' vectors to keep (0: embed every time).
-        ``quotes``: how many sentences an answer quotes (default: the fitted selection, quote_selection.py)."""
+        ``quotes``: how many sentences an answer quotes (default: the fitted selection, quote_selection.py).
+        ``models``: the ranker, answerability judge and question prior (default: the fitted ones shipped in
+        knowledge/answerability/models/; `make fit` passes the models of each fold)."""
         self.settings = settings
         if chat_model is None and settings.answerer == "openai" and settings.openai is not None:
             chat_model = create_chat_model(settings.openai)
@@ -115,7 +119,7 @@ class Engine:
         self._glossary = glossary or Glossary.load()
         self._lemmatizer = Lemmatizer()
         self._quotes = quotes
-        self._models: tuple[Ranker, AnswerabilityJudge, QuestionPrior | None] | None = None
+        self._models: FittedModels | None = models
         self._store = IndexStore(settings)
         self._memory: ConversationStore = memory if memory is not None else ConversationMemory()
         self._lock = threading.Lock()
@@ -192,24 +196,28 @@ class Engine:
         evidence = self.evidence(question, conversation_id)
         if language is not None and language != evidence.query.language:
             evidence = replace(evidence, query=replace(evidence.query, language=language))
-        ranked, answerable = self._decide(loaded, evidence)
-        return self._extractive_answer(loaded, evidence, ranked, answerable, suggest, next_questions)
+        ranked, judgement = self._decide(loaded, evidence)
+        return self._extractive_answer(loaded, evidence, ranked, judgement, suggest, next_questions)
 
     def _extractive_answer(
         self,
         loaded: _Loaded,
         evidence: Evidence,
         ranked: list[Candidate],
-        answerable: bool,
+        judgement: Judgement,
         suggest: bool = True,
         next_questions: bool = False,
     ) -> Answer:
         query = evidence.query
-        if not answerable:
+        if not judgement.answerable:
             return loaded.composer.abstain(query, self._suggestions(loaded, evidence, ranked) if suggest else ())
         if evidence.records:
+            # The register's records state who acts on what: a matched record is an answer given as sure.
             who = loaded.who.compose(query.question, query.language, list(evidence.records))
             return self._with_follow_ups(loaded, evidence, ranked, who) if next_questions else who
+        if not judgement.sure:
+            closest = loaded.composer.closest(query, ranked)
+            return self._with_follow_ups(loaded, evidence, ranked, closest) if next_questions else closest
         quoted = loaded.composer.compose(query, ranked, evidence.asked)
         return self._with_follow_ups(loaded, evidence, ranked, quoted) if next_questions else quoted
 
@@ -229,11 +237,11 @@ class Engine:
             if asked != question:
                 # Retrieval for the question as it stands alone; the conversation already has this turn.
                 evidence = self.evidence(asked)
-        ranked, answerable = self._decide(loaded, evidence)
+        ranked, judgement = self._decide(loaded, evidence)
         query = evidence.query
 
         def fallback() -> Answer:
-            return self._extractive_answer(loaded, evidence, ranked, answerable)
+            return self._extractive_answer(loaded, evidence, ranked, judgement)
 
         def abstain() -> Answer:
             return loaded.composer.abstain(query, self._suggestions(loaded, evidence, ranked))
@@ -253,22 +261,24 @@ class Engine:
             written = self._generative.answer(asked, query.language, passages, fallback, abstain)
             yield FinalAnswer(offering_next(written))
 
-    def _decide(self, loaded: _Loaded, evidence: Evidence) -> tuple[list[Candidate], bool]:
-        """The ranked candidates, and whether they answer the question: the judge's verdict, except that a
-        who-question without a register match is declined when nothing names what it asks about."""
+    def _decide(self, loaded: _Loaded, evidence: Evidence) -> tuple[list[Candidate], Judgement]:
+        """The ranked candidates, and whether (and how surely) they answer the question: the judge's
+        verdict, except that a who-question without a register match is declined when nothing names what
+        it asks about."""
         ranked, judgement = self._judged(evidence)
         query = evidence.query
         if judgement.answerable and query.asks_who and not evidence.records and ranked:
             best = ranked[0]
             terms = loaded.document_terms(best.passage.doc_id)
-            return ranked, loaded.register.names_subject(query, best.concepts, terms)
-        return ranked, judgement.answerable
+            if not loaded.register.names_subject(query, best.concepts, terms):
+                return ranked, Judgement(False, judgement.probability)
+        return ranked, judgement
 
     def _judged(self, evidence: Evidence) -> tuple[list[Candidate], Judgement]:
-        ranker, judge, _ = self._fitted_models()
-        ranked = ranker.rank(list(evidence.candidates))
+        models = self._fitted_models()
+        ranked = models.ranker.rank(list(evidence.candidates))
         prior = self._prior_of(evidence)
-        return ranked, judge.judge(evidence.query, evidence.asked, ranked, evidence.register_match, prior)
+        return ranked, models.judge.judge(evidence.query, evidence.asked, ranked, evidence.register_match, prior)
 
     def _with_follow_ups(self, loaded: _Loaded, evidence: Evidence, ranked: list[Candidate], answer: Answer) -> Answer:
         """The answer with questions to ask next: about the nearby sentences that it does not quote."""
@@ -289,7 +299,7 @@ class Engine:
                 break
             answered = loaded.checked_suggestions.get(draft)
             if answered is None:
-                answered = loaded.checked_suggestions[draft] = self._decide(loaded, self.evidence(draft))[1]
+                answered = loaded.checked_suggestions[draft] = self._decide(loaded, self.evidence(draft))[1].answerable
             if answered:
                 kept.append(draft)
         return tuple(kept)
@@ -318,7 +328,7 @@ class Engine:
         query = loaded.queries.build(text.strip())
         if not query.focus or query.coverage == 0:
             return []
-        ranker, _, _ = self._fitted_models()
+        ranker = self._fitted_models().ranker
         vector = loaded.retriever.query_vector(query)
         best_per_passage: dict[str, Candidate] = {}
         for sentence in ranker.rank(loaded.finder.find(query, vector, asked_kinds(query.question))):
@@ -367,15 +377,13 @@ class Engine:
         return self._quotes
 
     def _prior_of(self, evidence: Evidence) -> float:
-        prior = self._fitted_models()[2]
+        prior = self._fitted_models().prior
         return prior.log_odds(evidence.vector) if prior is not None and evidence.vector is not None else 0.0
 
-    def _fitted_models(self) -> tuple[Ranker, AnswerabilityJudge, QuestionPrior | None]:
-        """The ranker, the answerability judge and the question prior (None when fitted on another
-        embedder's vectors)."""
+    def _fitted_models(self) -> FittedModels:
         if self._models is None:
-            prior = QuestionPrior.load().for_embedder(self._embedder.name)
-            self._models = (Ranker.load(), AnswerabilityJudge.load(), prior)
+            prior = QuestionPrior.shipped(self._embedder.name)
+            self._models = FittedModels(Ranker.load(), AnswerabilityJudge.load(), prior)
         return self._models
 
     @staticmethod

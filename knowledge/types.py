@@ -130,6 +130,9 @@ class Answer:
     """Questions the documents answer, close to this one: what to ask instead after an abstention, what to
     ask next after an answer."""
     question: str = ""
+    sure: bool = True
+    """False when the documents may answer but the evidence is weak: the text then offers the closest
+    passages, none presented as the answer. An abstention is never sure."""
 
 
 @dataclass(frozen=True)

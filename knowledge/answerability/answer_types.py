@@ -30,9 +30,9 @@ _ASKS = {
         r"number of|how much of|percentage|how frequently|how long|the longest|the shortest|maximum|minimum)\b"
     ),
     "date": re.compile(
-        r"(\bnär\b|vilket datum|vilket år|vilken dag|vilken månad|datum\b|årtal|deadline|sista dag|tills när|"
-        r"till när|sedan när|\bwhen\b|\bdate\b|\bdates\b|which month|what month|what year|which year|by when|"
-        r"until when|since when)"
+        r"(\bnär\b|vilket datum|vilket år|vilka år\b|vilken period|vilken dag|vilken månad|datum\b|årtal|deadline|"
+        r"sista dag|tills när|till när|sedan när|\bwhen\b|\bdate\b|\bdates\b|which month|what month|what year|"
+        r"which year|which years|what years|what period|by when|until when|since when)"
     ),
     "money": re.compile(
         r"(kosta[rd]?\b|kostnad|\bpris\b|priset|avgift|budget|belopp|pengar|kronor|finansier|bidrag|eu-medel|"

@@ -12,12 +12,13 @@ the question bank's train split and its threshold chosen on the validation split
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
 
 from knowledge.answerability.answer_types import AskedKinds
-from knowledge.answerability.linear_model import LinearModel
+from knowledge.answerability.linear_model import MODELS_DIR, LinearModel
 from knowledge.retrieval.candidates import CANDIDATE_FEATURES, Candidate
 from knowledge.retrieval.query import Query
 
@@ -56,6 +57,9 @@ _COLUMN = {name: i for i, name in enumerate(CANDIDATE_FEATURES)}
 class Judgement:
     answerable: bool
     probability: float
+    sure: bool = False
+    """Answerable with a probability at or above the sure threshold: the answer may lead with the fact.
+    An answerable question below it gets the closest passages, none presented as the answer."""
 
 
 def answerability_features(
@@ -99,12 +103,21 @@ def answerability_features(
 
 
 class AnswerabilityJudge:
-    def __init__(self, model: LinearModel) -> None:
+    def __init__(self, model: LinearModel, sure_threshold: float | None = None) -> None:
+        """``sure_threshold``: the probability from which an answer is given as sure (chosen by `make fit`
+        on documents held out of the fit); None: every answer is sure."""
         self._model = model
+        self._sure_threshold = model.threshold if sure_threshold is None else max(sure_threshold, model.threshold)
+
+    @property
+    def model(self) -> LinearModel:
+        return self._model
 
     @classmethod
     def load(cls) -> AnswerabilityJudge:
-        return cls(LinearModel.load(ANSWERABILITY_MODEL, ANSWERABILITY_FEATURES))
+        model = LinearModel.load(ANSWERABILITY_MODEL, ANSWERABILITY_FEATURES)
+        data = json.loads((MODELS_DIR / f"{ANSWERABILITY_MODEL}.json").read_text(encoding="utf-8"))
+        return cls(model, data.get("sure_threshold"))
 
     def judge(
         self,
@@ -118,4 +131,5 @@ class AnswerabilityJudge:
             return Judgement(False, 0.0)
         features = answerability_features(query, asked, ranked, register_match, question_prior)
         probability = self._model.probability(features)
-        return Judgement(probability >= self._model.threshold, probability)
+        answerable = probability >= self._model.threshold
+        return Judgement(answerable, probability, answerable and probability >= self._sure_threshold)

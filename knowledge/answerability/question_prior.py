@@ -41,6 +41,14 @@ class QuestionPrior:
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path} is missing or unreadable ({error}); run `make fit` to write it.") from error
 
+    @classmethod
+    def shipped(cls, embedder: str, path: Path = QUESTION_PRIOR_MODEL) -> QuestionPrior | None:
+        """The prior `make fit` wrote, for this embedder's vectors; None when the fit left it out (it is kept
+        only when it helps on documents held out of the fit) or it was fitted on another embedder."""
+        if not path.exists():
+            return None
+        return cls.load(path).for_embedder(embedder)
+
     def for_embedder(self, name: str) -> QuestionPrior | None:
         """This prior if it was fitted on ``name``'s vectors; otherwise None (and a note in the log)."""
         if name == self.embedder:

@@ -30,6 +30,9 @@ _FULL_DATE = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A year that is part of a name ("utgår från Vision 2040", "Agenda 2030") dates nothing: it is not a date
+# answer. A capital at the start of a sentence ("Sedan 2007 ...") is no name.
+_YEAR_IN_NAME = re.compile(r"(?<=[\w,] )[A-ZÅÄÖ][\wåäö-]* (?:19|20)\d\d\b")
 _PERSON = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]{2,}\b")
 _MONEY = re.compile(r"\b\d[\d  ]*(?:[,.]\d+)?\s*(?:kr|kronor|mkr|tkr|miljoner kronor|sek|euro|eur)\b|€\s*\d[\d ,.]*")
 _COUNT = re.compile(r"\b\d+(?:[,.]\d+)?(?:\s*(?:procent|%|percent))?")
@@ -58,7 +61,8 @@ def _value_lead(wanted: frozenset[str], sentence: str) -> str:
         return ""
     found = list(dict.fromkeys(m.group(0).strip() for m in pattern.finditer(sentence)))
     if kind == "date" and not found:
-        found = list(dict.fromkeys(_YEAR.findall(sentence)))
+        unnamed = _YEAR_IN_NAME.sub(" ", sentence)
+        found = list(dict.fromkeys(_YEAR.findall(unnamed)))
     if kind == "number":
         # Years are not counts: "2016" does not answer "hur många".
         found = [f for f in found if not _YEAR.fullmatch(f)]

@@ -9,8 +9,9 @@ while the citation keeps the whole sentence.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from knowledge.answerability.answer_types import AskedKinds
+from knowledge.answerability.answer_types import AskedKinds, held_kinds
 from knowledge.answers.direct import direct_lead
 from knowledge.answers.phrases import phrase
 from knowledge.answers.quote_selection import QuoteSelection
@@ -21,6 +22,10 @@ from knowledge.types import Answer, Citation, IndexedDocument, Language
 
 MAX_QUOTES = 3
 ANSWER_BUDGET = 430
+# Kinds of answer a quote may take from its neighbouring sentence when it lacks them itself.
+NEIGHBOUR_KINDS = frozenset(["number", "date", "money", "person"])
+# An unsure reply shows this many of the closest sentences.
+UNSURE_QUOTES = 3
 # Another document's sentence is shown beside the lead when it is among the best few, holds at least half of
 # the question's words and is about as close in meaning.
 OTHER_DOCUMENT_WINDOW = 8
@@ -84,17 +89,63 @@ def with_context(sentence: ScoredSentence) -> tuple[str, ...]:
     return tuple(" ".join(t.split()) for t in texts)
 
 
+def _same_text_key(sentence: ScoredSentence) -> str:
+    return " ".join(sentence.text.split()).lower()
+
+
+def without_repeats(chosen: list[ScoredSentence]) -> tuple[list[ScoredSentence], dict[int, list[str]]]:
+    """The quotes with every repeat of the same words left out, the first kept; and for each kept quote (by
+    position) the other documents that say it too: the same fact on a Swedish and an English page, or in two
+    versions, is quoted once and the other document named."""
+    kept: list[ScoredSentence] = []
+    also: dict[int, list[str]] = {}
+    for sentence in chosen:
+        key = _same_text_key(sentence)
+        index = next((i for i, k in enumerate(kept) if _same_text_key(k) == key), None)
+        if index is None:
+            kept.append(sentence)
+        elif sentence.passage.doc_id != kept[index].passage.doc_id:
+            others = also.setdefault(index, [])
+            if sentence.passage.doc_id not in others:
+                others.append(sentence.passage.doc_id)
+    return kept, also
+
+
+def with_wanted_neighbour(sentence: ScoredSentence, quote: tuple[str, ...], wanted: frozenset[str]) -> tuple[str, ...]:
+    """The quote, with the next (or else the previous) sentence of its passage when the quote lacks the kind
+    of answer asked for (a number, a date, an amount, a name) and that neighbour holds it: "C40 ... är en
+    organisation ..." answers "vilka år?" only with "Mellan 2019-2022 var staden del av ... styrgrupp"."""
+    missing = {k for k in wanted if k not in held_kinds(" ".join(quote), frozenset())}
+    if not missing:
+        return quote
+    passage = sentence.passage
+    spans = list(passage.sentences)
+    if sentence.span not in spans:
+        return quote
+    index = spans.index(sentence.span)
+    for neighbour, at_end in ((index + 1, True), (index - 1, False)):
+        if not 0 <= neighbour < len(spans):
+            continue
+        text = " ".join(passage.text[spans[neighbour][0] : spans[neighbour][1]].split())
+        if text in quote or not missing <= held_kinds(text, frozenset()):
+            continue
+        return (*quote, text) if at_end else (text, *quote)
+    return quote
+
+
 def source_label(document: IndexedDocument, language: Language = "sv") -> str:
     """A short name for a document, for the line that attributes a quote: "Trafikkontoret, remissvar
     2016-09-22", "Stockholms stad, webbsida «Internationella beredningen»", with (ersatt) or (utdrag) where
     the sidecar says so."""
     meta = document.meta
+    # An undated document says so, so that it is not read as current or as old by its place in the answer.
+    date = meta.date or phrase("undated", language)
     if meta.issuer and meta.kind in _PAGE_KINDS:
-        label = f"{meta.issuer}, {meta.kind} «{meta.title}»" + (f" {meta.date}" if meta.date else "")
+        label = f"{meta.issuer}, {meta.kind} «{meta.title}» {date}"
     elif meta.issuer:
-        label = ", ".join(p for p in (meta.issuer, f"{meta.kind} {meta.date}".strip()) if p)
+        label = ", ".join(p for p in (meta.issuer, f"{meta.kind} {date}".strip()) if p)
     else:
-        label = meta.title + (f" ({meta.date})" if meta.date else "")
+        label = f"{meta.title} ({date})"
     if meta.superseded:
         label += " " + phrase("superseded", language)
     if not meta.complete:
@@ -178,14 +229,21 @@ def with_other_document(
 
 def newest_first(chosen: list[ScoredSentence], documents: dict[str, IndexedDocument]) -> list[ScoredSentence]:
     """Quotes from documents of different dates, newest first (undated after dated), so that a later
-    document's answer is read before an earlier one's; quotes from one document keep the ranking."""
+    document's answer is read before an earlier one's; a superseded document follows every current one,
+    whatever its date; quotes from one document keep the ranking."""
     dates = {s.passage.doc_id: documents[s.passage.doc_id].meta.date for s in chosen}
-    if len(set(dates.values())) < 2:
+    superseded = {s.passage.doc_id: documents[s.passage.doc_id].meta.superseded for s in chosen}
+    if len(set(dates.values())) < 2 and len(set(superseded.values())) < 2:
         return chosen
     first_seen = {doc: i for i, doc in reversed(list(enumerate(s.passage.doc_id for s in chosen)))}
     return sorted(
         chosen,
-        key=lambda s: (dates[s.passage.doc_id] == "", _negated(dates[s.passage.doc_id]), first_seen[s.passage.doc_id]),
+        key=lambda s: (
+            superseded[s.passage.doc_id],
+            dates[s.passage.doc_id] == "",
+            _negated(dates[s.passage.doc_id]),
+            first_seen[s.passage.doc_id],
+        ),
     )
 
 
@@ -234,14 +292,57 @@ class ExtractiveComposer:
         chosen = choose_quotes(ranked, selection.close_ratio)
         chosen = with_other_document(chosen, ranked, self._documents, selection.other_date_floor, selection.close_ratio)
         chosen = newest_first(chosen, self._documents)
-        quotes = [with_context(s) for s in chosen]
+        chosen, also = without_repeats(chosen)
+        several = len({s.passage.doc_id for s in chosen}) > 1
+        heading = [phrase("several_documents", query.language)] if several else []
+        wanted = asked.kinds & NEIGHBOUR_KINDS if asked is not None else frozenset()
+        answer = self._quoted(query, chosen, heading, numbered=several, wanted=wanted, also=also)
+        if asked is not None and chosen:
+            # Only the best sentence may give the direct answer; "newest first" may have moved it.
+            best = ranked[0]
+            lead = direct_lead(query.question, asked, " ".join(with_context(best)), best.lexical, query.language)
+            if lead:
+                lines = answer.text.split("\n")
+                lines[0] = f"{lead} {lines[0]}"
+                answer = Answer("\n".join(lines), False, answer.citations, answer.language, question=query.question)
+        return answer
+
+    def closest(self, query: Query, ranked: list[ScoredSentence]) -> Answer:
+        """The reply when the documents may answer but the evidence is weak: the closest passages, none
+        presented as the answer (no direct lead), under a line that says so."""
+        chosen: list[ScoredSentence] = []
+        seen: set[str] = set()
+        for sentence in ranked:
+            if len(seen) >= UNSURE_QUOTES:
+                break
+            seen.add(_same_text_key(sentence))
+            chosen.append(sentence)
+        # Closest first, as ranked: none is the answer, so no date decides the order; but a superseded
+        # version never comes before a current one.
+        chosen.sort(key=lambda s: self._documents[s.passage.doc_id].meta.superseded)
+        chosen, also = without_repeats(chosen)
+        heading = [phrase("unsure", query.language)]
+        answer = self._quoted(query, chosen, heading, numbered=True, also=also)
+        return replace(answer, sure=False)
+
+    def _quoted(
+        self,
+        query: Query,
+        chosen: list[ScoredSentence],
+        heading: list[str],
+        *,
+        numbered: bool,
+        wanted: frozenset[str] = frozenset(),
+        also: dict[int, list[str]] | None = None,
+    ) -> Answer:
+        """``also``: for a quote (by its position), the other documents that say the same words."""
+        quotes = [with_wanted_neighbour(s, with_context(s), wanted) for s in chosen]
         language = query.language
         citations = tuple(
             citation_for(n, s, q, self._documents[s.passage.doc_id], language)
             for n, (s, q) in enumerate(zip(chosen, quotes, strict=True), start=1)
         )
-        several = len({s.passage.doc_id for s in chosen}) > 1
-        lines = [phrase("several_documents", language)] if several else []
+        lines = list(heading)
         previous_document = ""
         for number, (sentence, quote) in enumerate(zip(chosen, quotes, strict=True), start=1):
             document = self._documents[sentence.passage.doc_id]
@@ -249,16 +350,13 @@ class ExtractiveComposer:
             if document.doc_id != previous_document:
                 lines.append(self._attribution(document, language))
                 previous_document = document.doc_id
-            lines.append(f"{'– ' if several or number > 1 else ''}«{shown}» [{number}]")
+            repeated = (also or {}).get(number - 1, [])
+            sources = "; ".join(source_label(self._documents[d], language) for d in repeated)
+            named = " " + phrase("also_in", language, sources=sources) if repeated else ""
+            lines.append(f"{'– ' if numbered or number > 1 else ''}«{shown}» [{number}]{named}")
             listed = self._announced_sections(sentence)
             if listed:
                 lines.append(phrase("sections", language, sections=" · ".join(listed)))
-        if asked is not None and chosen:
-            # Only the best sentence may give the direct answer; "newest first" may have moved it.
-            best = ranked[0]
-            lead = direct_lead(query.question, asked, " ".join(with_context(best)), best.lexical, language)
-            if lead:
-                lines[0] = f"{lead} {lines[0]}"
         return Answer("\n".join(lines), False, citations, language, question=query.question)
 
     @staticmethod

@@ -15,7 +15,13 @@ _PHRASES: dict[str, dict[Language, str]] = {
         "en": "Several documents address this, newest first:",
     },
     "superseded": {"sv": "(ersatt)", "en": "(superseded)"},
+    "undated": {"sv": "odaterad", "en": "undated"},
+    "also_in": {"sv": "(står även i {sources})", "en": "(also in {sources})"},
     "excerpt": {"sv": "(utdrag)", "en": "(excerpt)"},
+    "unsure": {
+        "sv": "Osäkert om dokumenten svarar på just detta. Närmast finns:",
+        "en": "Not sure the documents answer exactly this. Closest are:",
+    },
     "not_answered": {
         "sv": "Det hittar jag inget svar på i de indexerade dokumenten, så jag vill inte gissa.",
         "en": "The indexed documents do not answer that, so I won't guess.",

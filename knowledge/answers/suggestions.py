@@ -45,6 +45,17 @@ _STRUCTURAL_HEADINGS = frozenset(
 )
 
 
+# A heading that ends in one of these names a part of the document ("Trafikkontorets synpunkter"), not a
+# subject a person would ask about.
+_PART_WORDS = frozenset(
+    ["synpunkter", "yttrande", "bedömning", "kommentarer", "överväganden", "ställningstagande", "comments", "views"]
+)
+ECHO_MIN_LETTERS = 5
+ECHO_ENDING_LETTERS = 3
+"""A heading's word counts as repeated in its section when the section holds the word without up to this
+many final letters (an inflection), and at least ECHO_MIN_LETTERS of it."""
+
+
 def draft_suggestions(
     ranked: Sequence[Candidate],
     records: Iterable[Responsibility],
@@ -97,6 +108,8 @@ def section_question(
     heading = " ".join(candidate.passage.section[-1].split()) if candidate.passage.section else ""
     if document is None or not _is_topic(heading) or heading.lower() == " ".join(document.meta.title.split()).lower():
         return ""
+    if not _echoed(heading, candidate.passage.text):
+        return ""
     return phrase("ask_section", language, heading=f"“{heading}”" if quoted else _as_object(heading))
 
 
@@ -105,7 +118,17 @@ def _is_topic(heading: str) -> bool:
     one of the names of a document's parts."""
     if not heading or any(not (ch.isalpha() or ch in " -–,'’") for ch in heading):
         return False
-    return heading.lower() not in _STRUCTURAL_HEADINGS
+    words = heading.lower().split()
+    return heading.lower() not in _STRUCTURAL_HEADINGS and words[-1] not in _PART_WORDS
+
+
+def _echoed(heading: str, text: str) -> bool:
+    """Whether the section's text repeats a word of its heading (by its first letters, so that inflected
+    forms count). A photo caption set as a heading ("EU-flagga i Stadshusparken") names nothing the text
+    below it is about."""
+    body = text.lower()
+    content = [w for w in heading.lower().replace("-", " ").split() if len(w) >= ECHO_MIN_LETTERS]
+    return not content or any(w[: max(ECHO_MIN_LETTERS, len(w) - ECHO_ENDING_LETTERS)] in body for w in content)
 
 
 def _same_sentence(quote: str, sentence: str) -> bool:

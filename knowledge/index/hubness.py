@@ -56,11 +56,23 @@ class ReferenceQuestions:
                         by_language[row[0]].append(row[1].strip())  # type: ignore[index]
         return cls({language: tuple(questions) for language, questions in by_language.items()})
 
+    @classmethod
+    def from_questions(cls, questions: Iterable[tuple[Language, str]]) -> ReferenceQuestions:
+        """The pool made of these questions, as `write` and then `load` would make it."""
+        by_language: dict[Language, list[str]] = {language: [] for language in LANGUAGES}
+        for language, text in _rows(questions):
+            if language in by_language:
+                by_language[language].append(text)
+        return cls({language: tuple(texts) for language, texts in by_language.items()})
+
     @staticmethod
     def write(questions: Iterable[tuple[Language, str]], path: Path = REFERENCE_QUESTIONS) -> None:
-        rows = sorted({(language, " ".join(text.split())) for language, text in questions if text.strip()})
         with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle, delimiter="\t", lineterminator="\n").writerows(rows)
+            csv.writer(handle, delimiter="\t", lineterminator="\n").writerows(_rows(questions))
+
+
+def _rows(questions: Iterable[tuple[Language, str]]) -> list[tuple[Language, str]]:
+    return sorted({(language, " ".join(text.split())) for language, text in questions if text.strip()})
 
 
 def hubness(sentence_vectors: np.ndarray, question_vectors: np.ndarray, neighbours: int = NEIGHBOURS) -> np.ndarray:

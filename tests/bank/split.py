@@ -2,6 +2,8 @@
 """Merge the writers' question files into the bank and split it, once, into train, validation and test.
 
 usage: split.py WRITERS_DIR            (writes questions.jsonl, train.jsonl, validation.jsonl, test.jsonl here)
+       split.py --add WRITERS_DIR      (keeps every question already in the bank where it is, and splits the
+                                        new writers' questions once, with their own seed)
 
 A conversation stays whole in one split; each writer's questions are spread over the splits in the same
 proportions, so both languages and every style reach each split. The seed is fixed: running it again on the
@@ -17,22 +19,42 @@ from collections import defaultdict
 from pathlib import Path
 
 SEED = 20261130
+# The second round of writers (all twelve documents) was split once with its own seed.
+ADDED_SEED = 20261206
 SHARES = (("train", 0.6), ("validation", 0.2), ("test", 0.2))
 HERE = Path(__file__).parent
 
 
-def main(writers_dir: str) -> int:
+def main(*args: str) -> int:
+    adding = args[0] == "--add"
+    writers_dir = args[-1]
     questions: list[dict] = []
     for path in sorted(Path(writers_dir).glob("*.jsonl")):
         questions.extend(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    ids = [q["id"] for q in questions]
+    kept = read(HERE / "questions.jsonl") if adding else []
+    ids = [q["id"] for q in kept + questions]
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate ids in the writers' files")
+    splits = split(questions, ADDED_SEED if adding else SEED)
+    for question in kept:
+        splits[question["split"]].append(question)
+    questions = kept + questions
+    order = {q["id"]: i for i, q in enumerate(questions)}
+    write(HERE / "questions.jsonl", sorted((q for s in splits.values() for q in s), key=lambda q: order[q["id"]]))
+    for name, rows in splits.items():
+        write(HERE / f"{name}.jsonl", sorted(rows, key=lambda q: order[q["id"]]))
+        english = sum(q.get("lang") == "en" for q in rows)
+        unanswerable = sum(bool(q.get("abstain")) for q in rows)
+        print(f"{name}: {len(rows)} questions, {english} in English, {unanswerable} unanswerable")
+    return 0
+
+
+def split(questions: list[dict], seed: int) -> dict[str, list[dict]]:
     groups: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for question in questions:
         writer = question["id"].split("-")[0]
         groups[writer][question.get("conversation") or question["id"]].append(question)
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     splits: dict[str, list[dict]] = {name: [] for name, _ in SHARES}
     for writer in sorted(groups):
         keys = sorted(groups[writer])
@@ -45,14 +67,11 @@ def main(writers_dir: str) -> int:
             for question in groups[writer][key]:
                 splits[name].append({**question, "split": name})
             placed += len(groups[writer][key])
-    order = {q["id"]: i for i, q in enumerate(questions)}
-    write(HERE / "questions.jsonl", sorted((q for s in splits.values() for q in s), key=lambda q: order[q["id"]]))
-    for name, rows in splits.items():
-        write(HERE / f"{name}.jsonl", sorted(rows, key=lambda q: order[q["id"]]))
-        english = sum(q.get("lang") == "en" for q in rows)
-        unanswerable = sum(bool(q.get("abstain")) for q in rows)
-        print(f"{name}: {len(rows)} questions, {english} in English, {unanswerable} unanswerable")
-    return 0
+    return splits
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def write(path: Path, rows: list[dict]) -> None:

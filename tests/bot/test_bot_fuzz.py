@@ -322,3 +322,22 @@ async def test_arbitrary_bodies_get_4xx(
     assert time.monotonic() - began < BUDGET_SECONDS
     assert outcomes.statuses and all(400 <= s < 500 for s in outcomes.statuses)
     assert any_path_connector.posted == [], "nothing that is not an activity is answered"
+
+
+async def test_feedback_carrying_deeply_nested_json_gets_4xx(
+    fuzzed_bot: RunningBot, any_path_connector: Connector, caplog: pytest.LogCaptureFixture
+) -> None:
+    outcomes = Outcomes(caplog)
+    nested = "[" * 50_000 + "]" * 50_000
+    for feedback in (nested, json.dumps({"feedbackText": "bra"})[:-1] + ', "x": ' + nested + "}"):
+        activity = teams_activity(
+            any_path_connector.url,
+            type="invoke",
+            name="message/submitAction",
+            text=None,
+            value={"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": feedback}},
+        )
+        body = json.dumps(activity).encode()
+        # The server runs on this event loop: the blocking client posts from a thread.
+        await asyncio.to_thread(outcomes.post, fuzzed_bot.messages_url, body, "application/json")
+    assert outcomes.statuses == [400, 400]

