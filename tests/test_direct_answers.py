@@ -36,3 +36,10 @@ def test_two_dates_give_no_lead_since_either_may_be_the_answer() -> None:
 def test_a_count_is_not_a_year_and_a_name_is_two_capitalised_words() -> None:
     assert lead("Hur många testmöten hålls?", "Testgruppen möts 10 gånger år 2016.") == "10."
     assert lead("Vad heter testhandläggaren?", "Handläggare är Testa Testsson.") == "Testa Testsson."
+
+
+def test_a_year_inside_a_name_is_no_date_answer() -> None:
+    # "Vision 2040" names a vision; it does not say when anything is valid to.
+    assert lead("Hur länge gäller testplanen?", "Testplanen utgår från Vision 2040.") == ""
+    assert lead("När antogs testplanen?", "Testplanen antogs 2019 och utgår från Vision 2040.") == "2019."
+    assert lead("Sedan när är kommunen med?", "Sedan 2007 är kommunen medlem i testnätverket.") == "2007."

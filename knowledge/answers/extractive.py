@@ -297,8 +297,10 @@ class ExtractiveComposer:
         heading = [phrase("several_documents", query.language)] if several else []
         wanted = asked.kinds & NEIGHBOUR_KINDS if asked is not None else frozenset()
         answer = self._quoted(query, chosen, heading, numbered=several, wanted=wanted, also=also)
-        if asked is not None and chosen:
-            # Only the best sentence may give the direct answer; "newest first" may have moved it.
+        if asked is not None and chosen and _same_text_key(chosen[0]) == _same_text_key(ranked[0]):
+            # Only the best sentence (or its words in another document) may give the direct answer, and only
+            # when it is read first: when "newest first" puts another date's quote before it, that document may
+            # answer otherwise.
             best = ranked[0]
             lead = direct_lead(query.question, asked, " ".join(with_context(best)), best.lexical, query.language)
             if lead:
