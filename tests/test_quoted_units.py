@@ -4,7 +4,13 @@ neighbouring sentence that holds it. The passage is test data made by the test."
 from __future__ import annotations
 
 from knowledge.answerability.answer_types import asked_kinds
-from knowledge.answers.extractive import NEIGHBOUR_KINDS, with_context, with_wanted_neighbour, without_repeats
+from knowledge.answers.extractive import (
+    NEIGHBOUR_KINDS,
+    with_announced_items,
+    with_context,
+    with_wanted_neighbour,
+    without_repeats,
+)
 from knowledge.retrieval.candidates import Candidate
 from knowledge.types import Passage
 
@@ -53,3 +59,32 @@ def test_the_same_words_in_two_documents_are_quoted_once_and_the_other_document_
     assert [c.passage.doc_id for c in kept] == ["sv-page", "remiss"]
     assert kept[1].passage.passage_id == "p3"
     assert also == {0: ["remiss"]}
+
+
+def passage_of(sentences: tuple[str, ...]) -> Passage:
+    text = " ".join(sentences)
+    spans = tuple((text.index(s), text.index(s) + len(s)) for s in sentences)
+    return Passage("p", "d", text, ("Testlista",), 0, len(text), sentences=spans)
+
+
+def test_a_sentence_that_announces_a_list_is_quoted_with_its_items() -> None:
+    counted = passage_of(
+        ("Tre testprinciper gäller:", "Testa tidigt.", "Testa ofta.", "Testa allt.", "Detta beslutades 2099.")
+    )
+    first = Candidate("s", counted, counted.sentences[0], 0, 0.5, 0.8, frozenset(), frozenset(), ())
+    assert with_announced_items(first, with_context(first)) == (
+        "Tre testprinciper gäller:",
+        "Testa tidigt.",
+        "Testa ofta.",
+        "Testa allt.",
+    )
+    uncounted = passage_of(("Testärenden som behandlas är:", "testresor", "testavtal", "testnätverk.", "Annat."))
+    first = Candidate("s", uncounted, uncounted.sentences[0], 0, 0.5, 0.8, frozenset(), frozenset(), ())
+    assert with_announced_items(first, with_context(first)) == (
+        "Testärenden som behandlas är:",
+        "testresor ·",
+        "testavtal ·",
+        "testnätverk.",
+    )
+    plain = Candidate("s", counted, counted.sentences[1], 0, 0.5, 0.8, frozenset(), frozenset(), ())
+    assert with_announced_items(plain, with_context(plain)) == with_context(plain)

@@ -24,6 +24,8 @@ MAX_QUOTES = 3
 ANSWER_BUDGET = 430
 # Kinds of answer a quote may take from its neighbouring sentence when it lacks them itself.
 NEIGHBOUR_KINDS = frozenset(["number", "date", "money", "person"])
+# A sentence that announces a list without saying how many items it has is quoted with at most this many.
+MAX_LIST_ITEMS = 6
 # An unsure reply shows this many of the closest sentences.
 UNSURE_QUOTES = 3
 # Another document's sentence is shown beside the lead when it is among the best few, holds at least half of
@@ -131,6 +133,38 @@ def with_wanted_neighbour(sentence: ScoredSentence, quote: tuple[str, ...], want
             continue
         return (*quote, text) if at_end else (text, *quote)
     return quote
+
+
+def with_announced_items(sentence: ScoredSentence, quote: tuple[str, ...]) -> tuple[str, ...]:
+    """The quote, with the list items that follow when it ends by announcing them ("... tre ömsesidigt
+    förstärkande principer ska styra stadens EU-arbete:"): as many as it announces ("tre"), or else the
+    items up to the one that ends the list with a full stop, at most MAX_LIST_ITEMS."""
+    if not quote or not quote[-1].rstrip().endswith(":"):
+        return quote
+    passage = sentence.passage
+    spans = list(passage.sentences)
+    last = next((i for i, (a, b) in enumerate(spans) if " ".join(passage.text[a:b].split()) == quote[-1]), None)
+    if last is None:
+        return quote
+    announced = _announced_count(quote[-1])
+    items: list[str] = []
+    for start, end in spans[last + 1 : last + 1 + (announced or MAX_LIST_ITEMS)]:
+        item = " ".join(passage.text[start:end].split())
+        items.append(item)
+        if announced is None and item.endswith("."):
+            break
+    # Items are often written without closing punctuation: a separator keeps them apart when quoted.
+    marked = [item if item[-1:] in ".;:!?" or last_item else f"{item} ·" for item, last_item in _with_last(items)]
+    return (*quote, *marked)
+
+
+def _with_last(items: list[str]) -> list[tuple[str, bool]]:
+    return [(item, index == len(items) - 1) for index, item in enumerate(items)]
+
+
+def _announced_count(text: str) -> int | None:
+    found = [NUMBER_WORDS[w] for w in re.findall(r"\w+", text.lower()) if w in NUMBER_WORDS]
+    return found[-1] if len(found) == 1 else None
 
 
 def source_label(document: IndexedDocument, language: Language = "sv") -> str:
@@ -338,7 +372,7 @@ class ExtractiveComposer:
         also: dict[int, list[str]] | None = None,
     ) -> Answer:
         """``also``: for a quote (by its position), the other documents that say the same words."""
-        quotes = [with_wanted_neighbour(s, with_context(s), wanted) for s in chosen]
+        quotes = [with_announced_items(s, with_wanted_neighbour(s, with_context(s), wanted)) for s in chosen]
         language = query.language
         citations = tuple(
             citation_for(n, s, q, self._documents[s.passage.doc_id], language)
