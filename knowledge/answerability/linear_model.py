@@ -16,6 +16,10 @@ import numpy as np
 MODELS_DIR = Path(__file__).parent / "models"
 
 
+def read_model_file(name: str, folder: Path = MODELS_DIR) -> dict:  # type: ignore[type-arg]
+    return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+
+
 class ModelMismatch(ValueError):
     pass
 
@@ -33,8 +37,11 @@ class LinearModel:
 
     @classmethod
     def load(cls, name: str, features: tuple[str, ...], folder: Path = MODELS_DIR) -> LinearModel:
-        path = folder / f"{name}.json"
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_file_data(name, features, folder / f"{name}.json", read_model_file(name, folder))
+
+    @classmethod
+    def from_file_data(cls, name: str, features: tuple[str, ...], path: Path, data: dict) -> LinearModel:  # type: ignore[type-arg]
+        """The model in ``data``, as read from the file at ``path`` (named in the error when it does not fit)."""
         if tuple(data["features"]) != features:
             raise ModelMismatch(f"{path} was fitted on other features; run `make fit` to fit it again.")
         return cls(

@@ -154,12 +154,8 @@ def with_announced_items(sentence: ScoredSentence, quote: tuple[str, ...]) -> tu
         if announced is None and item.endswith("."):
             break
     # Items are often written without closing punctuation: a separator keeps them apart when quoted.
-    marked = [item if item[-1:] in ".;:!?" or last_item else f"{item} ·" for item, last_item in _with_last(items)]
-    return (*quote, *marked)
-
-
-def _with_last(items: list[str]) -> list[tuple[str, bool]]:
-    return [(item, index == len(items) - 1) for index, item in enumerate(items)]
+    marked = [item if item[-1:] in ".;:!?" else f"{item} ·" for item in items[:-1]]
+    return (*quote, *marked, *items[-1:])
 
 
 def _announced_count(text: str) -> int | None:

@@ -48,13 +48,10 @@ class ReferenceQuestions:
 
     @classmethod
     def load(cls, path: Path = REFERENCE_QUESTIONS) -> ReferenceQuestions:
-        by_language: dict[Language, list[str]] = {language: [] for language in LANGUAGES}
-        if path.exists():
-            with path.open(encoding="utf-8", newline="") as handle:
-                for row in csv.reader(handle, delimiter="\t"):
-                    if len(row) == 2 and row[0] in by_language and row[1].strip():
-                        by_language[row[0]].append(row[1].strip())  # type: ignore[index]
-        return cls({language: tuple(questions) for language, questions in by_language.items()})
+        if not path.exists():
+            return cls.from_questions(())
+        with path.open(encoding="utf-8", newline="") as handle:
+            return cls.from_questions((row[0], row[1]) for row in csv.reader(handle, delimiter="\t") if len(row) == 2)  # type: ignore[misc]
 
     @classmethod
     def from_questions(cls, questions: Iterable[tuple[Language, str]]) -> ReferenceQuestions:
