@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 # to open in the browser; without Node.js it says how to get it and runs the bot alone.
 run: install node-tools
 	$(BIN)/strategibot ingest
-	$(BIN)/python -m bot.run_local
+	$(BIN)/python -m bot.terminal.run_local
 
 chat: install
 	$(BIN)/strategibot chat

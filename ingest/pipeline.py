@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -227,7 +228,8 @@ class Ingester:
         passages = self._splitter.split(source.doc_id, extracted)
         if not passages:
             raise UnreadableDocument(source.path, "no text to index")
-        document = IndexedDocument(source.doc_id, source.display, content_hash, meta, len(passages))
+        indexed_at = datetime.now(UTC).isoformat(timespec="seconds")
+        document = IndexedDocument(source.doc_id, source.display, content_hash, meta, len(passages), indexed_at)
         return _ReadDocument(document, tuple(passages))
 
     def _build(

@@ -349,6 +349,11 @@ class Engine:
             )
         return hits
 
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder the index was built with: an ingest in this process uses the same loaded model."""
+        return self._embedder
+
     def documents(self) -> list[IndexedDocument]:
         return list(self._current().generation.documents)
 

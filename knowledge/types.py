@@ -91,6 +91,8 @@ class IndexedDocument:
     content_hash: str
     meta: DocumentMeta
     passage_count: int
+    indexed_at: str = ""
+    """When this version of the file was read (UTC, ISO 8601); empty in an index built before it was kept."""
 
 
 @dataclass(frozen=True)

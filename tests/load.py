@@ -68,7 +68,7 @@ from load_support import (
     served_bot,
 )
 
-from bot.texts import texts_for
+from bot.teams.texts import texts_for
 from knowledge.settings import BUNDLED_CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ P95_LIMIT_MS = 150.0
 BASELINE_REQUESTS_PER_SECOND = 76.0
 THROUGHPUT_LIMIT = 1.5 * BASELINE_REQUESTS_PER_SECOND
 LONG_CHARS = 3990
-"""Just under the bot's 4,000-character limit for a message (bot.handler.MAX_MESSAGE_CHARS)."""
+"""Just under the bot's 4,000-character limit for a message (bot.teams.handler.MAX_MESSAGE_CHARS)."""
 REPLY_WAIT_SECONDS = 30.0
 """How long a question may wait for its answer before it counts as missing (Teams gives up after 15 s)."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from testsupport import run_python
 
-from bot.terminal_render import render_answer
+from bot.terminal.terminal_render import render_answer
 from knowledge.types import Answer, Citation
 
 REPO = Path(__file__).resolve().parents[1]
@@ -17,7 +17,13 @@ DEVSET_FORMAT = {"id", "answer", "abstained", "sure", "citations", "latency_ms"}
 
 def strategibot(*args: str, data_dir: Path, stdin: str = "", extra_env: dict | None = None):  # type: ignore[no-untyped-def]
     return run_python(
-        "-m", "bot.cli", *args, data_dir=data_dir, documents_dir=data_dir / "docs", stdin=stdin, extra_env=extra_env
+        "-m",
+        "bot.terminal.cli",
+        *args,
+        data_dir=data_dir,
+        documents_dir=data_dir / "docs",
+        stdin=stdin,
+        extra_env=extra_env,
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from testsupport import run_python, settings_for
 
-from bot.engine_factory import open_engine
+from bot.serving.engine_factory import open_engine
 from knowledge.engine import Engine
 
 BANK = Path(__file__).resolve().parent / "bank"

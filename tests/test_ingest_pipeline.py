@@ -220,7 +220,7 @@ def test_a_killed_ingest_leaves_the_previous_index_answering_and_the_next_resume
         write(docs, f"extra-{n}.txt", f"Extra testdokument {n}\n\nRutiner\n\n{sentences}\n")
     env = {**os.environ, "STRATEGIBOT_DATA_DIR": str(tmp_path / "data"), "STRATEGIBOT_DOCUMENTS_DIR": str(docs)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "ingest", str(docs)],
+        [sys.executable, "-m", "bot.terminal.cli", "ingest", str(docs)],
         stderr=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         env=env,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.message_extension import COMMAND_ID, QUERY_PARAMETER
-from bot.package import MANIFEST_DIR, PackageError, build_app_package
+from bot.teams.message_extension import COMMAND_ID, QUERY_PARAMETER
+from bot.terminal.package import MANIFEST_DIR, PackageError, build_app_package
 
 ROOT = Path(__file__).resolve().parents[1]
 ATK = ROOT / "node_modules" / "@microsoft" / "m365agentstoolkit-cli" / "cli.js"

@@ -1,4 +1,5 @@
-"""The bot's store: feedback, the question log and conversation context in one database.
+"""The bot's store: feedback, the question log, conversation context and the owners' audit log in one
+database.
 
 SQLite in the data directory by default; PostgreSQL when STRATEGIBOT_DATABASE_URL names one, so that
 several server instances share it. Opening the store applies any pending migration.
@@ -15,6 +16,7 @@ from bot.store.database import Cursor, Database
 from bot.store.feedback import FeedbackLog
 from bot.store.legacy import import_legacy_feedback
 from bot.store.migrations import migrate
+from bot.store.owner_actions import OwnerActionLog
 from bot.store.pseudonyms import Pseudonymizer
 from bot.store.questions import QuestionLog
 from bot.store.settings import StoreSettings
@@ -53,6 +55,8 @@ class Store:
         self.feedback = FeedbackLog(database, pseudonym)
         self.questions = QuestionLog(database, pseudonym)
         self.conversations = StoredConversations(database, pseudonym)
+        self.owner_actions = OwnerActionLog(database)
+        """Not purged with the rest: an audit log outlives the retention period."""
 
     @classmethod
     def open(cls, settings: StoreSettings) -> Store:

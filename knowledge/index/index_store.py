@@ -276,4 +276,5 @@ def _document_from_json(data: dict[str, Any]) -> IndexedDocument:
         content_hash=data["content_hash"],
         meta=DocumentMeta(**data["meta"]),
         passage_count=data["passage_count"],
+        indexed_at=data.get("indexed_at", ""),
     )

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot.app import create_app
-from bot.engine_port import Answerer
-from bot.serving_settings import ServingSettings
-from bot.settings import BotSettings
+from bot.content.library import DocumentLibrary
+from bot.content.settings import ContentSettings
+from bot.serving.app import create_app
+from bot.serving.engine_port import Answerer
+from bot.serving.serving_settings import ServingSettings
+from bot.serving.settings import BotSettings
 
 
 @dataclass
@@ -30,12 +32,26 @@ class Connector:
     def messages(self) -> list[dict[str, Any]]:
         return [a for a in self.posted if a.get("type") == "message"]
 
-    async def wait_for(self, count: int, activity_type: str = "message", timeout: float = 10.0) -> list[dict]:
-        """The first `count` posted activities of a type, waiting for them to arrive."""
+    def answers(self) -> list[dict[str, Any]]:
+        """The messages that are answers (the AI label's entity): not the questions sent after them."""
+        return [
+            a
+            for a in self.messages()
+            if any(e.get("type") == "https://schema.org/Message" for e in a.get("entities") or [])
+        ]
+
+    async def wait_for(
+        self,
+        count: int,
+        activity_type: str = "message",
+        timeout: float = 10.0,
+        which: Callable[[dict[str, Any]], bool] = lambda activity: True,
+    ) -> list[dict]:
+        """The first `count` posted activities of a type (and ``which`` of them), waiting for them to arrive."""
 
         async def enough() -> list[dict]:
             while True:
-                found = [a for a in self.posted if a.get("type") == activity_type]
+                found = [a for a in self.posted if a.get("type") == activity_type and which(a)]
                 if len(found) >= count:
                     return found
                 self.arrived.clear()
@@ -71,9 +87,15 @@ class RunningBot:
 
 
 async def start_bot(
-    engine: Answerer, data_dir: Path, settings: BotSettings, serving: ServingSettings | None = None
+    engine: Answerer,
+    data_dir: Path,
+    settings: BotSettings,
+    serving: ServingSettings | None = None,
+    content: ContentSettings | None = None,
+    library: DocumentLibrary | None = None,
 ) -> tuple[web.AppRunner, RunningBot]:
-    runner, url = await start_site(create_app(settings, engine, data_dir, serving=serving))
+    app = create_app(settings, engine, data_dir, serving=serving, content=content, library=library)
+    runner, url = await start_site(app)
     return runner, RunningBot(url, data_dir)
 
 

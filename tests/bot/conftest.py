@@ -11,9 +11,9 @@ from aiohttp import web
 from bot_helpers import Connector, RunningBot, start_bot, start_site
 from servers import ChatCompletionsServer
 
-from bot.engine_factory import open_engine
-from bot.serving_settings import ServingSettings
-from bot.settings import BotSettings
+from bot.serving.engine_factory import open_engine
+from bot.serving.serving_settings import ServingSettings
+from bot.serving.settings import BotSettings
 from knowledge.engine import Engine
 from knowledge.settings import Settings
 

@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 from bot_helpers import Connector, RunningBot, start_bot, teams_activity
 
-from bot.rate_limit import SlidingWindowRateLimiter
-from bot.settings import BotSettings
+from bot.serving.rate_limit import SlidingWindowRateLimiter
+from bot.serving.settings import BotSettings
 from knowledge.engine import Engine
 from knowledge.types import Answer, IndexedDocument, Language, SearchHit
 
@@ -166,7 +166,7 @@ async def test_a_user_over_the_rate_limit_gets_a_friendly_message_and_the_engine
     )
     assert await post(bot, someone_else) == 200
     assert len(counting_engine.questions) == 4
-    assert "vänortsavtal" in connector.posted[-1]["text"]
+    assert "vänortsavtal" in connector.answers()[-1]["text"]
 
 
 def test_the_window_slides_and_the_tracked_users_are_bounded() -> None:
@@ -210,7 +210,7 @@ async def test_a_question_over_the_length_limit_gets_a_polite_reply_without_the_
 
     assert await post(bot, teams_activity(connector.url, id="fits", text=QUESTION)) == 200
     assert counting_engine.questions == [QUESTION]
-    assert "vänortsavtal" in connector.messages()[-1]["text"]
+    assert "vänortsavtal" in connector.answers()[-1]["text"]
 
 
 async def test_the_default_length_limit_is_2000_characters(

@@ -16,9 +16,9 @@ from bot_helpers import Connector, RunningBot, start_bot, start_site, teams_acti
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.app import create_app
-from bot.auth import RequestAuthenticator, Unauthorized, check_token_shape
-from bot.settings import BotSettings
+from bot.serving.app import create_app
+from bot.serving.auth import RequestAuthenticator, Unauthorized, check_token_shape
+from bot.serving.settings import BotSettings
 from knowledge.engine import Engine
 
 APP_ID = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b"

@@ -23,17 +23,26 @@ import signal
 import socket
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
-from bot_helpers import RunningBot
+from bot_helpers import RunningBot, start_bot
+from testsupport import settings_for
+from uploads import PDF_QUESTION, PDF_TITLE, FileHost, file_attachment, make_test_pdf, start_file_host
 
-from bot.handler import EXAMPLE_QUESTIONS
+from bot.content.hosts import HostRule
+from bot.content.library import DocumentLibrary
+from bot.content.settings import ContentSettings
+from bot.serving.engine_factory import open_engine
+from bot.serving.settings import BotSettings
 from bot.store.settings import StoreSettings
 from bot.store.store import Store
-from bot.streamed_answer import SEARCHING
-from bot.texts import texts_for
+from bot.teams.handler import EXAMPLE_QUESTIONS
+from bot.teams.owner_texts import SWEDISH as OWNER
+from bot.teams.streamed_answer import SEARCHING
+from bot.teams.texts import texts_for
 from knowledge.engine import Engine
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -43,6 +52,9 @@ PLAYGROUND_CLI = ROOT / "node_modules" / "@microsoft" / "m365agentsplayground" /
 PLAYWRIGHT = ROOT / "node_modules" / "playwright-core"
 DRIVER = ROOT / "tests" / "e2e" / "playground_drive.mjs"
 STREAM_DRIVER = ROOT / "tests" / "e2e" / "playground_stream.mjs"
+OWNER_DRIVER = ROOT / "tests" / "e2e" / "playground_owner.mjs"
+PLAYGROUND_USER = "00000000-0000-0000-0000-0000000000020"
+"""The aadObjectId of the playground's user (currentUser in .m365agentsplayground.yml)."""
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 QUESTION = "Vad är internationella beredningen?"
 STREAMED_QUESTION = "Vad gäller för intentionsavtal med internationella nätverk?"
@@ -261,3 +273,100 @@ async def test_playground_shows_an_answer_the_chat_model_writes_growing_then_cit
     if keep:
         shutil.copy(mid_shot, Path(keep).with_name(Path(keep).stem + "-streaming.png"))
         shutil.copy(final_shot, Path(keep).with_name(Path(keep).stem + "-streamed.png"))
+
+
+@dataclass(frozen=True)
+class OwnersBot:
+    running: RunningBot
+    engine: Engine
+    sharepoint: FileHost
+
+
+@pytest.fixture
+async def owners_bot(warm_data_dir: Path, tmp_path: Path) -> AsyncIterator[OwnersBot]:
+    """The bot with the playground's user as its content owner, on an index of its own (an upload changes
+    it), and a stand-in for SharePoint that serves a test PDF."""
+    settings = settings_for(warm_data_dir)
+    engine = open_engine(settings, show_progress=False)
+    file_runner, sharepoint = await start_file_host()
+    sharepoint.files["provrutin.pdf"] = make_test_pdf(tmp_path / "provrutin.pdf")
+    content = ContentSettings(
+        owners=frozenset({PLAYGROUND_USER}), download_hosts=(HostRule.parse(sharepoint.url.removeprefix("http://")),)
+    )
+    library = DocumentLibrary(settings, engine.embedder)
+    runner, running = await start_bot(engine, warm_data_dir, BotSettings(), content=content, library=library)
+    yield OwnersBot(running, engine, sharepoint)
+    await runner.cleanup()
+    await file_runner.cleanup()
+    engine.close()
+
+
+def playground_upload(playground: str, name: str, url: str) -> str:
+    """A file sent in the playground's personal chat as Teams delivers one, as JSON for "Custom activity"."""
+    activity = {
+        "type": "message",
+        "id": "upload-1",
+        "channelId": "msteams",
+        "serviceUrl": f"{playground}/_connector",
+        "recipient": {"id": "00000000-0000-0000-0000-00000000000011", "name": "Strategibot"},
+        "conversation": {
+            "id": "personal-chat-strategibot",
+            "conversationType": "personal",
+            "tenantId": "00000000-0000-0000-0000-0000000000001",
+        },
+        "from": {"id": "user-id-0", "aadObjectId": PLAYGROUND_USER},
+        "locale": "sv-SE",
+        "text": "",
+        "attachments": [file_attachment(name, url)],
+    }
+    return json.dumps(activity)
+
+
+async def test_playground_owner_sees_the_documents_and_the_report_uploads_a_file_and_next_questions_have_no_feedback(
+    owners_bot: OwnersBot, tmp_path: Path
+) -> None:
+    unanswered = "Vad kostar en pizza i Rom?"
+    documents_before = len(owners_bot.engine.documents())
+    async with _playground_for(owners_bot.running.messages_url, tmp_path) as url:
+        seen = await _drive(
+            OWNER_DRIVER,
+            {
+                "PLAYGROUND_URL": url,
+                "QUESTION": QUESTION,
+                "UNANSWERED": unanswered,
+                "COMMENT": "Saknar datum.",
+                "ASK_NEXT": texts_for("sv").ask_next,
+                "DOCUMENTS_TITLE": OWNER.documents_title,
+                "REPORT_TITLE": OWNER.report_title,
+                "SCREENSHOT_DIR": str(tmp_path),
+                "UPLOAD_ACTIVITY": playground_upload(url, "provrutin.pdf", owners_bot.sharepoint.link("provrutin.pdf")),
+                "UPLOAD_READ": f"Indexerad: {PDF_TITLE}",
+                "UPLOAD_QUESTION": PDF_QUESTION,
+                "UPLOAD_QUOTE": "Exempelnämnden beslutar om provrutinen",
+            },
+        )
+    assert seen["ok"], (seen.get("error"), seen["steps"])
+
+    # The questions to ask next carry no 👍/👎 of their own: the only ones near them are the answer's.
+    assert seen["next"]["likesAdded"] == 1, seen["next"]
+    assert seen["next"]["cardInAnswersMessage"], seen["next"]
+    assert seen["next"]["aiLabels"] == 1, "the answer's AI label, none for the questions"
+
+    documents = seen["documentsCard"]
+    count = documents_before
+    assert OWNER.documents_page.format(page=1, pages=-(-count // 8), count=count) in documents
+    assert "Internationell strategi för Stockholms stad" in documents
+    assert OWNER.bundled in documents
+
+    report = seen["reportCard"]
+    assert OWNER.report_title in report
+    assert unanswered in report and "Saknar datum." in report
+    assert seen["feedbackOutcome"] == "We appreciate your feedback."
+
+    # The compose box has no control to attach a file; a file sent as Teams sends one (through the
+    # playground's Custom activity) is read, indexed and then cited.
+    assert seen["attachButtons"] == 0
+    assert "provrutin.pdf" in seen["readCard"]
+    assert "Exempelnämnden beslutar om provrutinen" in seen["uploadAnswer"]
+    assert len(owners_bot.engine.documents()) == documents_before + 1
+    print(f"playground owner drive: {seen['totalMs']} ms; attach controls in the compose box: {seen['attachButtons']}")

@@ -20,10 +20,10 @@ from bot_helpers import Connector, RunningBot, start_bot, start_site, teams_acti
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import ConnectorFactory, MicrosoftAppCredentials
 
-from bot.connector_replies import ConnectorReplies
-from bot.serving_settings import ServingSettings
-from bot.settings import BotSettings, BotSettingsError
-from bot.texts import SWEDISH
+from bot.serving.connector_replies import ConnectorReplies
+from bot.serving.serving_settings import ServingSettings
+from bot.serving.settings import BotSettings, BotSettingsError
+from bot.teams.texts import SWEDISH
 from knowledge.engine import Engine
 
 NORMAL_QUESTION = "Vem beslutar om medlemskap i internationella nätverk?"
@@ -47,10 +47,13 @@ class FaultyConnector:
         self.released = asyncio.Event()
 
     def replies(self, conversation: str, activity_type: str = "message") -> list[dict[str, Any]]:
+        """What the conversation got of a type; for messages, the answers (not the questions after them)."""
         return [
             a
             for a in self.delivered.posted
-            if a.get("type") == activity_type and a.get("conversation", {}).get("id") == conversation
+            if a.get("type") == activity_type
+            and a.get("conversation", {}).get("id") == conversation
+            and (activity_type != "message" or a.get("entities") or not a.get("attachments"))
         ]
 
     async def handle(self, request: web.Request) -> web.StreamResponse:

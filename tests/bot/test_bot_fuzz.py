@@ -26,7 +26,7 @@ from bot_helpers import Connector, RunningBot, start_bot, start_site, teams_acti
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.settings import BotSettings
+from bot.serving.settings import BotSettings
 from knowledge.engine import Engine
 
 EXAMPLES = 200

@@ -11,13 +11,13 @@ from bot_helpers import card_asks
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity
 
-from bot.cards import ask_action
-from bot.engine_port import AsyncAnswerer
-from bot.handler import EXAMPLE_QUESTIONS, StrategibotHandler, feedback_comment, question_text
+from bot.serving.engine_port import AsyncAnswerer
 from bot.store.settings import StoreSettings
 from bot.store.store import Store
-from bot.teams_message import AIMessageEntity, answer_activity, citation_claim, shorten, teams_markdown
-from bot.welcome_gate import WelcomeGate
+from bot.teams.cards import ask_action
+from bot.teams.handler import EXAMPLE_QUESTIONS, StrategibotHandler, feedback_comment, question_text
+from bot.teams.teams_message import AIMessageEntity, answer_activity, citation_claim, shorten, teams_markdown
+from bot.teams.welcome_gate import WelcomeGate
 from knowledge.engine import Engine
 from knowledge.types import Answer, Citation
 
@@ -52,7 +52,7 @@ async def send(adapter: TestAdapter, **fields: Any) -> list[Activity]:
 async def test_question_gets_typing_then_an_ai_answer(handler: StrategibotHandler) -> None:
     replies = await send(adapter_for(handler), type="message", text="Vem leder internationella beredningen?")
 
-    assert [r.type for r in replies] == ["typing", "message"]
+    assert [r.type for r in replies] == ["typing", "message", "message"], "the answer, then questions to ask next"
     answer = replies[1]
     assert "finansborgarrådet" in answer.text.lower()
     assert answer.channel_data == {"feedbackLoopEnabled": True}
@@ -70,7 +70,7 @@ async def test_every_example_question_is_answered_from_the_documents(handler: St
     language = "en" if locale.startswith("en") else "sv"
     for question in EXAMPLE_QUESTIONS[language]:
         replies = await send(adapter_for(handler, locale), type="message", text=question)
-        answer = replies[-1]
+        answer = replies[1]
         assert answer.entities[0].citation, f"{question!r} should be answered with a citation"
         assert "[1]" in answer.text
 
@@ -293,9 +293,11 @@ async def test_an_answer_in_a_personal_chat_offers_questions_to_ask_next_that_ar
     handler: StrategibotHandler, engine: Engine
 ) -> None:
     replies = await send(adapter_for(handler), type="message", text="Vem leder internationella beredningen?")
-    answer = replies[-1]
-    assert answer.entities[0].citation, "the answer keeps its citations beside the card"
-    [attachment] = answer.attachments
+    answer, questions = replies[-2:]
+    assert answer.entities[0].citation and not answer.attachments
+    # A message of its own, without the AI label or 👍/👎: feedback can only be given on the answer.
+    assert not questions.entities and not (questions.channel_data or {}).get("feedbackLoopEnabled")
+    [attachment] = questions.attachments
     body = attachment.content["body"]
     assert body[0]["text"] == "Fråga vidare:"
     offered = [row["selectAction"]["data"]["question"] for row in body[1:]]

@@ -13,8 +13,8 @@ import aiohttp
 import pytest
 from bot_helpers import Connector, RunningBot, card_asks, start_bot, teams_activity
 
-from bot.engine_factory import open_engine
-from bot.settings import BotSettings
+from bot.serving.engine_factory import open_engine
+from bot.serving.settings import BotSettings
 from bot.store.settings import StoreSettings
 from bot.store.store import Store
 from knowledge.settings import Settings
@@ -78,8 +78,8 @@ async def test_personal_message_gets_a_cited_ai_answer_after_a_typing_indicator(
     status, _ = await post(bot, teams_activity(connector.url, text="Får vi teckna ett vänortsavtal?"))
 
     assert status == 200
-    assert [a["type"] for a in connector.posted] == ["typing", "message"]
-    answer = connector.posted[1]
+    assert [a["type"] for a in connector.posted] == ["typing", "message", "message"]
+    answer = connector.posted[1]  # then the questions to ask next
     entity = assert_teams_ai_answer(answer)
     assert "vänortsavtal" in answer["text"]
     assert "vänortsavtal" in entity["citation"][0]["appearance"]["abstract"]
@@ -125,7 +125,7 @@ async def test_follow_up_questions_keep_the_teams_conversation(bot: RunningBot, 
     )
     await post(bot, other)
 
-    answers = connector.messages()
+    answers = connector.answers()
     assert len(answers) == 3
     assert connector.paths[-1].startswith("/v3/conversations/a:personal-conversation-2/")
     assert all(ai_entity(a)["citation"] for a in answers), "each question answered from the documents"
@@ -277,7 +277,7 @@ async def test_feedback_invoke_is_answered_once_and_stored(bot: RunningBot, conn
     assert record.matched_by == "reply"
     assert record.reply_to_id == reply_id
     assert record.user_pseudonym and "aad-user-1" not in record.user_pseudonym
-    assert len(connector.messages()) == 1, "feedback gets no chat message"
+    assert len(connector.answers()) == 1, "feedback gets no chat message"
 
 
 async def test_message_extension_query_returns_result_cards(bot: RunningBot, connector: Connector) -> None:
@@ -341,13 +341,14 @@ async def test_commands_answer_with_cards(bot: RunningBot, connector: Connector)
 async def test_abstention_is_friendly_and_suggests_questions(bot: RunningBot, connector: Connector) -> None:
     await post(bot, teams_activity(connector.url, text="Vad kostar en pizza i Rom?"))
 
-    answer = (await connector.wait_for(1))[0]
+    answer, questions = await connector.wait_for(2)
     assert "[1]" not in answer["text"]
     assert "suggestedActions" not in answer or not answer["suggestedActions"], "no buttons cut to one line"
-    (card,) = (a["content"] for a in answer["attachments"])
+    assert not answer.get("attachments") and not questions.get("entities")
+    (card,) = (a["content"] for a in questions["attachments"])
     assert card["body"][0]["text"] == "Du kan prova att fråga så här:"
     asks = card_asks(card)
-    assert asks, "questions to ask instead, as lines of the answer's own message"
+    assert asks, "questions to ask instead, as lines of the message after the answer"
     assert all(a["data"]["question"].endswith("?") and a["data"]["question"] not in answer["text"] for a in asks)
     assert ai_entity(answer)["citation"] == []
 

@@ -11,7 +11,7 @@ import pytest
 from infra import PostgresServer
 from serve_process import run_cli, serve_env
 
-from bot.owners_report import NO_CLOSE_SECTION
+from bot.content.owners_report import NO_CLOSE_SECTION
 from bot.store.settings import StoreSettings
 from bot.store.store import Store
 from bot.store.times import iso

@@ -10,6 +10,7 @@ import pytest
 from bot_helpers import Connector, teams_activity
 from infra import PostgresServer
 from serve_process import ServeProcess, post_activity, run_cli, serve_env, start_serve
+from uploads import OWNER_ID, PDF_QUESTION, PDF_TITLE, file_attachment, make_test_pdf, start_file_host
 
 from bot.store.settings import StoreSettings
 from bot.store.store import Store
@@ -45,7 +46,9 @@ async def ask(session: aiohttp.ClientSession, bot: ServeProcess, connector: Conn
     the id the connector gave it."""
     before = len(connector.posted)
     assert await post_activity(session, bot, activity) == 200
-    [(index, answer)] = [(i, a) for i, a in enumerate(connector.posted) if i >= before and a["type"] == "message"]
+    [(index, answer)] = [
+        (i, a) for i, a in enumerate(connector.posted) if i >= before and a["type"] == "message" and a.get("entities")
+    ]
     return {**answer, "reply_id": f"reply-{index + 1}"}  # the stand-in numbers everything posted, from 1
 
 
@@ -96,3 +99,46 @@ async def test_two_instances_share_conversations_and_feedback(
     assert (records["two"].question, records["two"].matched_by) == (FOLLOW_UP, "reply")
     assert (records["three"].question, records["three"].matched_by) == (QUESTION, "stored-reply")
     assert [q.question for q in questions] == [QUESTION, FOLLOW_UP, FOLLOW_UP]
+
+
+@pytest.mark.slow
+async def test_an_upload_to_one_instance_is_indexed_once_and_answered_by_the_other(
+    warm_data_dir: Path, chroma_url: str, postgres: PostgresServer, connector: Connector, tmp_path: Path
+) -> None:
+    file_runner, sharepoint = await start_file_host()
+    sharepoint.files["provrutin.pdf"] = make_test_pdf(tmp_path / "provrutin.pdf")
+    env = serve_env(
+        warm_data_dir,
+        STRATEGIBOT_CHROMA_URL=chroma_url,
+        STRATEGIBOT_DATABASE_URL=postgres.new_database(),
+        STRATEGIBOT_OWNERS=OWNER_ID,
+        STRATEGIBOT_DOWNLOAD_HOSTS=sharepoint.url.removeprefix("http://"),
+    )
+    assert run_cli(env, "ingest", "--quiet").returncode == 0
+    upload = teams_activity(
+        connector.url,
+        attachments=[file_attachment("provrutin.pdf", sharepoint.link("provrutin.pdf"))],
+        **{"from": {"id": "29:owner", "aadObjectId": OWNER_ID}},
+    )
+    first = await start_serve(env, tmp_path / "first.log")
+    try:
+        second = await start_serve(env, tmp_path / "second.log")
+        try:
+            async with aiohttp.ClientSession() as session:
+                before = await ask(session, second, connector, message(connector.url, "a:chat-3", PDF_QUESTION, 4))
+                posted = len(connector.messages())
+                assert await post_activity(session, first, upload) == 200
+                [_, read] = (await connector.wait_for(posted + 2, timeout=120))[posted:]
+                after = await ask(session, second, connector, message(connector.url, "a:chat-3", PDF_QUESTION, 5))
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+        await file_runner.cleanup()
+
+    assert PDF_TITLE not in before["text"]
+    assert PDF_TITLE in str(read["attachments"][0]["content"]), read
+    assert PDF_TITLE in after["text"], "the other instance answers from the upload at its next question"
+    assert sharepoint.requested == ["/files/provrutin.pdf"], "downloaded and indexed once"
+    stored = sorted(p.name for p in (warm_data_dir / "documents").iterdir())
+    assert stored == ["provrutin.meta.json", "provrutin.pdf"]

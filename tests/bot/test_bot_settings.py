@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import BotSettings, BotSettingsError
+from bot.serving.settings import BotSettings, BotSettingsError
 from bot.store.pseudonyms import KEY_FILE_NAME, Pseudonymizer
 from bot.store.settings import StoreSettings
 from bot.store.store import Store

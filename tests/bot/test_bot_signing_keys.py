@@ -19,9 +19,9 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot.app import create_app
-from bot.auth import AUTH_WORKERS, RequestAuthenticator
-from bot.settings import BotSettings
+from bot.serving.app import create_app
+from bot.serving.auth import AUTH_WORKERS, RequestAuthenticator
+from bot.serving.settings import BotSettings
 from knowledge.engine import Engine
 
 APP_ID = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"

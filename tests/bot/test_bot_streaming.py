@@ -33,7 +33,7 @@ async def test_a_personal_chat_sees_the_answer_streamed_then_the_cited_final_mes
 ) -> None:
     assert await post(writing_bot, teams_activity(connector.url, text=QUESTION)) == 200
 
-    informative, *chunks, final = connector.posted
+    informative, *chunks, final, questions = connector.posted
     stream_id = "reply-1"  # the connector's id for the first activity of the stream
     assert informative["type"] == "typing" and informative["text"]
     assert informative["channelData"]["streamType"] == "informative"
@@ -61,8 +61,12 @@ async def test_a_personal_chat_sees_the_answer_streamed_then_the_cited_final_mes
     assert final["text"].startswith(previous_text.rstrip())
     assert model_server.requests[-1]["stream"] is True
 
-    # Under the final message, questions to ask next, each answered by the documents.
-    [card] = final["attachments"]
+    # After the final message, questions to ask next, each answered by the documents, in a message without
+    # feedback of its own.
+    assert not final.get("attachments")
+    assert questions["type"] == "message" and not questions.get("entities")
+    assert not (questions.get("channelData") or {}).get("feedbackLoopEnabled")
+    [card] = questions["attachments"]
     offered = [a["data"]["question"] for a in card_asks(card["content"])]
     assert card["content"]["body"][0]["text"] == "Fråga vidare:" and 1 <= len(offered) <= 3
     for question in offered:
@@ -99,6 +103,6 @@ async def test_a_slow_model_call_holds_up_no_other_conversation(writing_bot: Run
     assert await slow_turn == 200
     slow_seconds = time.monotonic() - started
 
-    finals = [a for a in connector.posted if a["type"] == "message"]
+    finals = [a for a in connector.posted if a["type"] == "message" and a.get("entities")]
     assert [a["conversation"]["id"] for a in finals] == [GROUP_CHAT["id"], "a:slow-conversation"]
     assert slow_seconds >= 4.0 and quick_seconds < slow_seconds - 1.5, (quick_seconds, slow_seconds)

@@ -20,18 +20,20 @@ from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from bot import cards
-from bot.activity_check import without_lone_surrogates
-from bot.commands import Command, parse_command
-from bot.engine_port import AnswerTimedOut, AsyncAnswerer
-from bot.message_extension import COMMAND_ID, parse_query, search_response
-from bot.rate_limit import SlidingWindowRateLimiter
-from bot.sent_answers import SentAnswers
+from bot.serving.activity_check import without_lone_surrogates
+from bot.serving.engine_port import AnswerTimedOut, AsyncAnswerer
+from bot.serving.rate_limit import SlidingWindowRateLimiter
 from bot.store.store import Store
-from bot.streamed_answer import is_personal_chat, send_written_answer
-from bot.teams_message import answer_activity
-from bot.texts import language_from_locale, texts_for
-from bot.welcome_gate import WelcomeGate
+from bot.teams import cards
+from bot.teams.commands import Command, parse_command
+from bot.teams.message_extension import COMMAND_ID, parse_query, search_response
+from bot.teams.owner_commands import OwnerConversation, file_attachments, owner_action, parse_owner_command
+from bot.teams.owner_texts import owner_texts_for
+from bot.teams.sent_answers import SentAnswers
+from bot.teams.streamed_answer import is_personal_chat, send_questions, send_written_answer
+from bot.teams.teams_message import answer_activity
+from bot.teams.texts import language_from_locale, texts_for
+from bot.teams.welcome_gate import WelcomeGate
 from knowledge.types import Answer, Language
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ class StrategibotHandler(TeamsActivityHandler):
         *,
         max_question_chars: int = 2000,
         rate_limiter: SlidingWindowRateLimiter | None = None,
+        owners: OwnerConversation | None = None,
     ) -> None:
         """Longer questions than `max_question_chars` are refused with an explanation: a question is a
         sentence or two, and the engine's query analysis is not meant for pasted documents."""
@@ -76,6 +79,8 @@ class StrategibotHandler(TeamsActivityHandler):
         self._max_question_chars = max_question_chars
         self._rate_limiter = rate_limiter or SlidingWindowRateLimiter(0)
         self._welcomes = WelcomeGate()
+        self._owners = owners
+        """Content owners' commands, uploads and buttons; without it the bot has no owner commands."""
 
     # --- messages ----------------------------------------------------------------------------------
 
@@ -83,6 +88,14 @@ class StrategibotHandler(TeamsActivityHandler):
         activity = turn_context.activity
         language = activity_language(activity)
         texts = texts_for(language)
+        action = owner_action(activity.value)
+        if action is not None and self._owners is not None:
+            await self._owners.submit(turn_context, action, activity.value, language)
+            return
+        files = file_attachments(activity)
+        if files and self._owners is not None:
+            await self._owners.upload(turn_context, files, language)
+            return
         question = question_text(activity)
         if not question:
             if _has_file_attachments(activity):
@@ -103,6 +116,10 @@ class StrategibotHandler(TeamsActivityHandler):
         command = parse_command(question)
         if command is not None:
             await self._run_command(turn_context, command)
+            return
+        owner_command = parse_owner_command(question)
+        if owner_command is not None and self._owners is not None:
+            await self._owners.command(turn_context, owner_command)
             return
         if self._answerer.streams_answers:
             # A chat model writes the answer: streamed in 1:1 chats, while the model writes it.
@@ -127,6 +144,7 @@ class StrategibotHandler(TeamsActivityHandler):
             # repeats it.
             asked = question if not (activity.text or "").strip() else ""
             reply_id = await self._send_answer(turn_context, question, answer_activity(answer, asked), answer)
+            await send_questions(turn_context, answer)
         await self._log_question(activity, question, answer, reply_id)
 
     async def _log_question(self, activity: Activity, question: str, answer: Answer, reply_id: str) -> None:
@@ -159,7 +177,9 @@ class StrategibotHandler(TeamsActivityHandler):
             await self._send_answer(turn_context, question_text(turn_context.activity), answer_activity(answer), answer)
             return
         if command.name == "help":
-            card = cards.help_card(texts, EXAMPLE_QUESTIONS[command.language])
+            owner = self._owners is not None and self._owners.is_owner(turn_context.activity)
+            extra = owner_texts_for(command.language).help_owner if owner else ""
+            card = cards.help_card(texts, EXAMPLE_QUESTIONS[command.language], extra)
         elif command.name == "sources":
             card = cards.sources_card(texts, await self._answerer.documents())
         else:

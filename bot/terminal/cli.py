@@ -19,11 +19,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine_factory import open_engine
+from bot.serving.engine_factory import open_engine
 from bot.store.settings import StoreSettings
 from bot.store.store import Store, StoreUnavailable
-from bot.terminal_render import render_answer, render_responsibilities, terminal_width
-from bot.text_table import wrap_words
+from bot.terminal.terminal_render import render_answer, render_responsibilities, terminal_width
+from bot.terminal.text_table import wrap_words
 from ingest.pipeline import run_ingest
 from knowledge.engine import Engine
 from knowledge.index.embedders import create_embedder
@@ -232,14 +232,14 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.server import serve
+    from bot.serving.server import serve
 
     serve(settings, host=args.host, port=args.port)
     return 0
 
 
 def _manifest(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.package import build_app_package
+    from bot.terminal.package import build_app_package
 
     path = build_app_package(args.app_id, args.out)
     print(f"Wrote {path}: upload it in Teams (Apps › Manage your apps › Upload an app).")
@@ -305,7 +305,7 @@ def _forget(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.owners_report import group_by_topic, render_report, report_items, write_csv
+    from bot.content.owners_report import group_by_topic, render_report, report_items, write_csv
 
     store = _open_store(settings)
     try:

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.settings import BotSettingsError
+from bot.serving.settings import BotSettingsError
 from knowledge.settings import positive_number
 
 

@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from bot.text_table import RowGroup, render_table, wrap_words
+from bot.terminal.text_table import RowGroup, render_table, wrap_words
 from knowledge.answers.extractive import source_label
 from knowledge.types import Answer, Citation, IndexedDocument, Language, Responsibility
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.cards import ADAPTIVE_CARD, quote_card
-from bot.teams_message import shorten
-from bot.texts import Texts
+from bot.teams.cards import ADAPTIVE_CARD, quote_card
+from bot.teams.teams_message import shorten
+from bot.teams.texts import Texts
 from knowledge.types import SearchHit
 
 COMMAND_ID = "searchDocuments"

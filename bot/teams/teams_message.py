@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 
 from botbuilder.schema import Activity, ActivityTypes, Entity
 
-from bot.cards import card_attachment, next_questions_card
-from bot.texts import texts_for
+from bot.teams.cards import card_attachment, next_questions_card
+from bot.teams.texts import texts_for
 from knowledge.types import Answer, Citation
 
 ABSTRACT_MAX = 160
@@ -62,31 +62,39 @@ def citation_claim(citation: Citation) -> dict[str, Any]:
 
 
 def answer_activity(answer: Answer, asked: str = "") -> Activity:
-    """The reply for an answer, with its questions as a card of question lines attached to the same message:
-    after an abstention, what to ask instead; after an answer, the questions to ask next.
-
-    Lines, not buttons: a button's title is cut to one line, a line shows the whole question. Not suggested
-    actions: the Agents Playground then drops the citation pills, and group chats and channels do not show
-    them. Attached to the answer's own message, so that the questions carry no feedback of their own.
+    """The reply for an answer: the AI label, the 👍/👎 and the citations belong to this message alone.
 
     `asked` is the question of a card button or line: a click shows no message from the user in the chat,
     so the answer opens with the question it answers.
     """
-    texts = texts_for(answer.language)
     text = teams_markdown(answer.text)
     if asked:
         text = f"**{_markdown_escaped(asked)}**\n\n{text}"
-    attachments = None
-    if answer.suggestions:
-        heading = texts.abstained_suggestions if answer.abstained else texts.ask_next
-        attachments = [card_attachment(next_questions_card(texts, answer.suggestions, heading))]
     return Activity(
         type=ActivityTypes.message,
         text=text,
         text_format="markdown",
         entities=[AIMessageEntity(citation=[citation_claim(c) for c in answer.citations[:CITATIONS_MAX]])],
         channel_data={"feedbackLoopEnabled": True},
-        attachments=attachments,
+    )
+
+
+def questions_activity(answer: Answer) -> Activity | None:
+    """The answer's questions, sent right after it as a message of its own, without the AI label or
+    feedback buttons: after an abstention, what to ask instead; after an answer, the questions to ask next.
+
+    A message of its own because the Agents Playground draws a card attached to an answer as a second
+    bubble with its own AI label and 👍/👎, whose feedback would belong to no answer. Lines, not buttons: a
+    button's title is cut to one line, a line shows the whole question. Not suggested actions: the Agents
+    Playground then drops the citation pills, and group chats and channels do not show them.
+    """
+    if not answer.suggestions:
+        return None
+    texts = texts_for(answer.language)
+    heading = texts.abstained_suggestions if answer.abstained else texts.ask_next
+    return Activity(
+        type=ActivityTypes.message,
+        attachments=[card_attachment(next_questions_card(texts, answer.suggestions, heading))],
     )
 
 

@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, TypeVar, runtime_checkable
 
-from bot.conversation_lanes import ConversationLanes
-from bot.serving_settings import ServingSettings
+from bot.serving.conversation_lanes import ConversationLanes
+from bot.serving.serving_settings import ServingSettings
 from knowledge.answers.answer_events import AnswerEvent, FinalAnswer
 from knowledge.types import Answer, IndexedDocument, Language, SearchHit
 

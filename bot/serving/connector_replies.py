@@ -39,7 +39,7 @@ from msrest.universal_http import ClientRequest
 from msrest.universal_http.async_requests import AsyncRequestsClientResponse, AsyncRequestsHTTPSender
 from urllib3.util.retry import Retry
 
-from bot.conversation_lanes import ConversationLanes
+from bot.serving.conversation_lanes import ConversationLanes
 
 log = logging.getLogger(__name__)
 

@@ -22,18 +22,22 @@ from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from msrest.serialization import Model
 
-from bot.activity_check import ActivityRejected, read_activity_json
-from bot.auth import RequestAuthenticator, Unauthorized
-from bot.connector_replies import ConnectorReplies
-from bot.engine_port import Answerer, AsyncAnswerer
-from bot.handler import StrategibotHandler, activity_language
-from bot.rate_limit import SlidingWindowRateLimiter
-from bot.serving_settings import ServingSettings
-from bot.settings import BotSettings
+from bot.content.library import DocumentLibrary
+from bot.content.settings import ContentSettings
+from bot.serving.activity_check import ActivityRejected, read_activity_json
+from bot.serving.auth import RequestAuthenticator, Unauthorized
+from bot.serving.connector_replies import ConnectorReplies
+from bot.serving.engine_port import Answerer, AsyncAnswerer
+from bot.serving.rate_limit import SlidingWindowRateLimiter
+from bot.serving.serving_settings import ServingSettings
+from bot.serving.settings import BotSettings
+from bot.serving.tenants import activity_tenants, tenant_allowed
 from bot.store.settings import StoreSettings
 from bot.store.store import Store
-from bot.tenants import activity_tenants, tenant_allowed
-from bot.texts import texts_for
+from bot.teams.content_jobs import ContentJobs
+from bot.teams.handler import StrategibotHandler, activity_language
+from bot.teams.owner_commands import OwnerConversation
+from bot.teams.texts import texts_for
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +57,14 @@ def create_app(
     authenticator: RequestAuthenticator | None = None,
     serving: ServingSettings | None = None,
     store: Store | None = None,
+    content: ContentSettings | None = None,
+    library: DocumentLibrary | None = None,
 ) -> web.Application:
     """Wire the bot: the engine's answers, Bot Framework auth, and the store for feedback and the question
-    log (`store`, owned by the caller; without one, a SQLite store in `data_dir` that the app closes)."""
+    log (`store`, owned by the caller; without one, a SQLite store in `data_dir` that the app closes).
+
+    ``content`` names the content owners and where uploads may come from; ``library`` is the documents
+    folder they change (without one, owners are told that changes cannot be made here)."""
     serving = serving or ServingSettings()
     authenticator = authenticator or RequestAuthenticator(bot_settings)
     answerer = AsyncAnswerer(engine, serving)
@@ -64,12 +73,15 @@ def create_app(
     store = store or Store.open(StoreSettings(data_dir=data_dir))
     adapter = CloudAdapter(authenticator.bot_framework_authentication)
     adapter.on_turn_error = _on_turn_error
+    jobs = ContentJobs(bot_settings.app_id)
+    owners = OwnerConversation(content or ContentSettings(), library, store, answerer, jobs)
     handler = StrategibotHandler(
         answerer,
         store,
         version=_version(),
         max_question_chars=bot_settings.max_question_chars,
         rate_limiter=SlidingWindowRateLimiter(bot_settings.rate_limit_per_minute),
+        owners=owners,
     )
 
     async def messages(request: web.Request) -> web.StreamResponse:
@@ -104,6 +116,7 @@ def create_app(
         )
 
     async def close(app: web.Application) -> None:
+        await jobs.finish()
         answerer.close()
         replies.close()
         authenticator.close()

@@ -9,7 +9,7 @@ blocking `requests.get` without a timeout, run inside the event loop. So here:
 * botbuilder's own validation (issuer, signature, audience, endorsements, service URL) then runs on a
   small pool of worker threads, each with its own event loop, under a deadline. If the key host cannot be
   reached, the request is refused with 401 and the server goes on serving;
-* the signing keys come from `bot.signing_keys`: fetched with a timeout, cached, and fetched again by
+* the signing keys come from `bot.serving.signing_keys`: fetched with a timeout, cached, and fetched again by
   themselves when the host answers after an outage, so no worker thread waits longer than one fetch;
 * botbuilder makes a user-token client (for sign-in prompts, which this bot has none of) on every turn,
   and msrest's configuration of it costs about 5 ms of CPU: one per app id is made and kept.
@@ -35,8 +35,8 @@ from botframework.connector.auth import (
 )
 from botframework.connector.skills import BotFrameworkClient
 
-from bot.settings import BotSettings
-from bot.signing_keys import install_signing_keys
+from bot.serving.settings import BotSettings
+from bot.serving.signing_keys import install_signing_keys
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from botbuilder.schema import Attachment
 
-from bot.texts import Texts
+from bot.teams.texts import Texts
 from knowledge.types import IndexedDocument, SearchHit
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -24,7 +24,7 @@ def card_attachment(card: Card) -> Attachment:
     return Attachment(content_type=ADAPTIVE_CARD, content=card)
 
 
-def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:
+def adaptive_card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:
     card: Card = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -36,11 +36,11 @@ def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = Non
     return card
 
 
-def _heading(text: str) -> dict[str, Any]:
+def heading(text: str) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": "Medium", "wrap": True}
 
 
-def _text(text: str, **extra: Any) -> dict[str, Any]:
+def text_block(text: str, **extra: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **extra}
 
 
@@ -69,7 +69,7 @@ def ask_lines(questions: tuple[str, ...]) -> list[dict[str, Any]]:
             "type": "Container",
             "selectAction": ask_action(q),
             "spacing": "Small",
-            "items": [_text(f"→ {q}", color="Accent")],
+            "items": [text_block(f"→ {q}", color="Accent")],
         }
         for q in questions
     ]
@@ -77,45 +77,42 @@ def ask_lines(questions: tuple[str, ...]) -> list[dict[str, Any]]:
 
 def welcome_card(texts: Texts, documents: list[IndexedDocument], examples: tuple[str, ...]) -> Card:
     body = [
-        _heading(texts.welcome_title),
-        _text(texts.welcome_intro),
-        _text(texts.welcome_documents, weight="Bolder", spacing="Medium"),
+        heading(texts.welcome_title),
+        text_block(texts.welcome_intro),
+        text_block(texts.welcome_documents, weight="Bolder", spacing="Medium"),
     ]
     if documents:
-        body.append(_text("\n".join(f"- {document_line(d, texts)}" for d in documents)))
+        body.append(text_block("\n".join(f"- {document_line(d, texts)}" for d in documents)))
     else:
-        body.append(_text(texts.sources_empty, isSubtle=True))
+        body.append(text_block(texts.sources_empty, isSubtle=True))
     body += [
-        _text(texts.welcome_examples, weight="Bolder", spacing="Medium"),
+        text_block(texts.welcome_examples, weight="Bolder", spacing="Medium"),
         *ask_lines(examples),
         {"type": "ActionSet", "spacing": "Medium", "actions": [ask_action(texts.get_started_button)]},
-        _text(texts.welcome_feedback, isSubtle=True, spacing="Medium"),
-        _text(texts.welcome_commands, isSubtle=True),
+        text_block(texts.welcome_feedback, isSubtle=True, spacing="Medium"),
+        text_block(texts.welcome_commands, isSubtle=True),
     ]
-    return _card(body)
+    return adaptive_card(body)
 
 
-def help_card(texts: Texts, examples: tuple[str, ...]) -> Card:
-    return _card(
-        [
-            _heading(texts.help_title),
-            _text(texts.help_body),
-            _text(texts.welcome_examples, weight="Bolder"),
-            *ask_lines(examples),
-        ]
-    )
+def help_card(texts: Texts, examples: tuple[str, ...], owner_help: str = "") -> Card:
+    """``owner_help``: what a content owner can do besides, shown to owners only."""
+    body = [heading(texts.help_title), text_block(texts.help_body)]
+    if owner_help:
+        body.append(text_block(owner_help))
+    return adaptive_card([*body, text_block(texts.welcome_examples, weight="Bolder"), *ask_lines(examples)])
 
 
 def next_questions_card(texts: Texts, questions: tuple[str, ...], heading: str | None = None) -> Card:
     """Questions the documents answer (the engine asked each before offering it), as lines that ask them
     when clicked: what to ask next after an answer, or (with its own ``heading``) what to ask instead."""
-    return _card([_text(heading or texts.ask_next, weight="Bolder"), *ask_lines(questions)])
+    return adaptive_card([text_block(heading or texts.ask_next, weight="Bolder"), *ask_lines(questions)])
 
 
 def sources_card(texts: Texts, documents: list[IndexedDocument]) -> Card:
-    body: list[dict[str, Any]] = [_heading(texts.sources_title)]
+    body: list[dict[str, Any]] = [heading(texts.sources_title)]
     if not documents:
-        body.append(_text(texts.sources_empty))
+        body.append(text_block(texts.sources_empty))
     for document in sorted(documents, key=lambda d: d.meta.date, reverse=True):
         meta = document.meta
         facts = f"{meta.kind} · {meta.date or texts.undated} · {document.passage_count} {texts.passages}"
@@ -123,18 +120,18 @@ def sources_card(texts: Texts, documents: list[IndexedDocument]) -> Card:
             {
                 "type": "Container",
                 "separator": True,
-                "items": [_text(meta.title, weight="Bolder"), _text(facts, isSubtle=True, spacing="None")],
+                "items": [text_block(meta.title, weight="Bolder"), text_block(facts, isSubtle=True, spacing="None")],
             }
         )
-    return _card(body)
+    return adaptive_card(body)
 
 
 def about_card(texts: Texts, document_count: int, version: str) -> Card:
-    return _card(
+    return adaptive_card(
         [
-            _heading(texts.about_title),
-            _text(texts.about_body),
-            _text(f"{document_count} · {texts.sources_title.lower()} · v{version}", isSubtle=True),
+            heading(texts.about_title),
+            text_block(texts.about_body),
+            text_block(f"{document_count} · {texts.sources_title.lower()} · v{version}", isSubtle=True),
         ]
     )
 
@@ -142,14 +139,14 @@ def about_card(texts: Texts, document_count: int, version: str) -> Card:
 def quote_card(hit: SearchHit, texts: Texts) -> Card:
     """What a lookup inserts into the conversation: the quote, then where it comes from."""
     where = " › ".join(p for p in (hit.document, hit.section) if p)
-    return _card(
+    return adaptive_card(
         [
             {
                 "type": "Container",
                 "style": "emphasis",
-                "items": [_text(f"“{hit.snippet}”", size="Medium")],
+                "items": [text_block(f"“{hit.snippet}”", size="Medium")],
             },
-            _text(f"{texts.quote_from}: {where}", isSubtle=True, spacing="Small"),
-            _text(f"{hit.source}", isSubtle=True, spacing="None", size="Small"),
+            text_block(f"{texts.quote_from}: {where}", isSubtle=True, spacing="Small"),
+            text_block(f"{hit.source}", isSubtle=True, spacing="None", size="Small"),
         ]
     )

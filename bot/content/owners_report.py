@@ -16,7 +16,7 @@ from typing import Literal, TextIO
 
 from bot.store.feedback import FeedbackRecord
 from bot.store.questions import QuestionRecord
-from bot.text_table import wrap_words
+from bot.terminal.text_table import wrap_words
 
 ItemKind = Literal["unanswered", "disliked"]
 NO_CLOSE_SECTION = "(no section close to the question)"

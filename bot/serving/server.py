@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.app import create_app
-from bot.engine_factory import open_engine
-from bot.engine_port import Answerer
-from bot.serving_settings import ServingSettings
-from bot.settings import BotSettings
+from bot.content.library import DocumentLibrary
+from bot.content.settings import ContentSettings
+from bot.serving.app import create_app
+from bot.serving.engine_factory import open_engine
+from bot.serving.engine_port import Answerer
+from bot.serving.serving_settings import ServingSettings
+from bot.serving.settings import BotSettings
 from bot.store.settings import StoreSettings
 from bot.store.store import Store
 from knowledge.settings import Settings
@@ -22,7 +24,8 @@ from knowledge.settings import Settings
 log = logging.getLogger(__name__)
 
 PURGE_INTERVAL_SECONDS = 24 * 3600
-"""Expired questions and feedback are deleted at start-up and then once a day."""
+"""Expired questions and feedback are deleted at start-up and then once a day, and so are the files of
+documents removed more than 30 days ago."""
 
 
 def serve(
@@ -57,15 +60,21 @@ def serve(
     # The server answers questions side by side, one worker per core: the embedding model's own threads
     # would then compete with the other workers for the same cores. Read once, when the model loads.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    content = ContentSettings.from_env()
     store = Store.open(store_settings)
     store.purge_expired()
     engine = engine_factory(settings, memory=store.conversations)
+    # Owners' uploads are indexed with the engine's own loaded embedder, in this process.
+    embedder = getattr(engine, "embedder", None)
+    library = DocumentLibrary(settings, embedder) if embedder is not None else None
     warm_up = getattr(engine, "warm_up", None)
     if callable(warm_up):
         # What the first question would load (models, dictionaries, vectors) is loaded before listening.
         warm_up()
-    app = create_app(bot_settings, engine, settings.data_dir, serving=serving, store=store)
-    app.cleanup_ctx.append(_purging_daily(store))
+    app = create_app(
+        bot_settings, engine, settings.data_dir, serving=serving, store=store, content=content, library=library
+    )
+    app.cleanup_ctx.append(_purging_daily(store, library))
     print(f"strategibot: Bot endpoint http://{_url_host(host)}:{port}/api/messages", file=sys.stderr, flush=True)
     try:
         web.run_app(app, host=host, port=port, print=None, access_log=None)
@@ -76,10 +85,12 @@ def serve(
         store.close()
 
 
-def _purging_daily(store: Store) -> Callable[[web.Application], AsyncIterator[None]]:
+def _purging_daily(store: Store, library: DocumentLibrary | None) -> Callable[[web.Application], AsyncIterator[None]]:
     async def purge_daily(app: web.Application) -> AsyncIterator[None]:
         async def loop() -> None:
             while True:
+                if library is not None:
+                    await asyncio.to_thread(library.delete_removed)
                 await asyncio.sleep(PURGE_INTERVAL_SECONDS)
                 try:
                     await asyncio.to_thread(store.purge_expired)

@@ -2,7 +2,7 @@
 at it. Prints the URL to open. Without Node or the npm packages it says how to get them and runs the bot
 alone. Ctrl-C stops both.
 
-    python -m bot.run_local [--port 3978] [--playground-port 56150]
+    python -m bot.terminal.run_local [--port 3978] [--playground-port 56150]
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PLAYGROUND_CLI = ROOT / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
 BOT_START_SECONDS = 300.0
 """The first start builds the index from the bundled corpus, which takes a while on a small machine."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.run_local", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.terminal.run_local", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=3978, help="the bot's port")
     parser.add_argument("--playground-port", type=int, default=56150)
     args = parser.parse_args(argv)
@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signum, _exit_on_signal)
 
     bot = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(args.port)],
+        [sys.executable, "-m", "bot.terminal.cli", "serve", "--host", "127.0.0.1", "--port", str(args.port)],
         cwd=ROOT,
         start_new_session=True,
     )

@@ -9,10 +9,10 @@ from __future__ import annotations
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 
-from bot.engine_port import AnswerTimedOut, AsyncAnswerer
-from bot.teams_message import answer_activity, teams_markdown
-from bot.teams_streaming import TeamsStream
-from bot.texts import texts_for
+from bot.serving.engine_port import AnswerTimedOut, AsyncAnswerer
+from bot.teams.teams_message import answer_activity, questions_activity, teams_markdown
+from bot.teams.teams_streaming import TeamsStream
+from bot.teams.texts import texts_for
 from knowledge.types import Answer, Language
 
 SEARCHING: dict[Language, str] = {"sv": "Söker i dokumenten …", "en": "Searching the documents …"}
@@ -37,7 +37,9 @@ async def send_written_answer(
         except AnswerTimedOut:
             await turn_context.send_activity(too_long)
             return None, None
-        return answer, await turn_context.send_activity(answer_activity(answer))
+        sent = await turn_context.send_activity(answer_activity(answer))
+        await send_questions(turn_context, answer)
+        return answer, sent
     stream = TeamsStream(turn_context)
     await stream.inform(SEARCHING[language])
 
@@ -50,4 +52,13 @@ async def send_written_answer(
     except AnswerTimedOut:
         await stream.finish(too_long)  # a stream once started is ended by a final message
         return None, None
-    return answer, await stream.finish(answer_activity(answer))
+    sent = await stream.finish(answer_activity(answer))
+    await send_questions(turn_context, answer)
+    return answer, sent
+
+
+async def send_questions(turn_context: TurnContext, answer: Answer) -> None:
+    """The answer's questions to ask next (or instead), if it has any, as the message after it."""
+    questions = questions_activity(answer)
+    if questions is not None:
+        await turn_context.send_activity(questions)
