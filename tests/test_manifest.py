@@ -58,6 +58,7 @@ def test_manifest_has_the_bot_in_all_scopes_with_commands_and_the_search_command
     assert m["$schema"].endswith("/v1.30/MicrosoftTeams.schema.json")
     [bot] = m["bots"]
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
+    assert bot["supportsFiles"] is True, "owners send documents to the bot in a 1:1 chat"
     titles = {c["title"] for command_list in bot["commandLists"] for c in command_list["commands"]}
     assert {"hjälp", "help", "källor", "sources", "om", "about"} <= titles
     [extension] = m["composeExtensions"]
