@@ -94,7 +94,10 @@ class DocumentLibrary:
 
     def holds(self, name: str) -> bool:
         """Whether ``name`` is a file of the documents folder (bundled documents are not owners' to change)."""
-        return bool(name) and _inside(self.folder, name) and (self.folder / name).is_file()
+        try:
+            return bool(name) and _inside(self.folder, name) and (self.folder / name).is_file()
+        except (OSError, ValueError):  # a name no file can have (a NUL byte, too long)
+            return False
 
     # --- adding ------------------------------------------------------------------------------------
 

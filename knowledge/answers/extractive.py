@@ -95,6 +95,20 @@ def _same_text_key(sentence: ScoredSentence) -> str:
     return " ".join(sentence.text.split()).lower()
 
 
+def _sentence_keys(candidate: ScoredSentence) -> set[str]:
+    """The sentences its quote shows: those of its span, and those the quote takes for context."""
+    start, end = candidate.span
+    inside = [(a, b) for a, b in candidate.passage.sentences if a >= start and b <= end]
+    keys = {" ".join(candidate.passage.text[a:b].split()).lower() for a, b in inside}
+    return keys | {t.lower() for t in with_context(candidate)}
+
+
+def _overlapping(one: ScoredSentence, other: ScoredSentence) -> bool:
+    """Whether two candidates of one document quote a sentence in common (a sentence and a window around it,
+    two windows that share a sentence, or the same sentence in two overlapping passages)."""
+    return one.passage.doc_id == other.passage.doc_id and bool(_sentence_keys(one) & _sentence_keys(other))
+
+
 def without_repeats(chosen: list[ScoredSentence]) -> tuple[list[ScoredSentence], dict[int, list[str]]]:
     """The quotes with every repeat of the same words left out, the first kept; and for each kept quote (by
     position) the other documents that say it too: the same fact on a Swedish and an English page, or in two
@@ -347,6 +361,10 @@ class ExtractiveComposer:
         for sentence in ranked:
             if len(seen) >= UNSURE_QUOTES:
                 break
+            # A sentence window holds sentences that are candidates of their own: quoting both would show
+            # the same words twice instead of another passage.
+            if any(_overlapping(sentence, other) for other in chosen):
+                continue
             seen.add(_same_text_key(sentence))
             chosen.append(sentence)
         # Closest first, as ranked: none is the answer, so no date decides the order; but a superseded

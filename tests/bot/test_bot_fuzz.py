@@ -25,8 +25,13 @@ from aiohttp import web
 from bot_helpers import Connector, RunningBot, start_bot, start_site, teams_activity
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testsupport import settings_for
 
+from bot.content.library import DocumentLibrary
+from bot.content.settings import ContentSettings
 from bot.serving.settings import BotSettings
+from bot.teams.owner_cards import OwnerAction
+from bot.teams.owner_commands import FILE_DOWNLOAD_INFO
 from knowledge.engine import Engine
 
 EXAMPLES = 200
@@ -175,10 +180,37 @@ BREAKABLE = (
 )  # fmt: skip
 
 
+FUZZ_OWNER = {"id": "29:owner", "aadObjectId": "aad-fuzz-owner"}
+# A content owner's buttons and uploads: what they change is refused before anything is stored (no document
+# of this index is the owners' to change, and no download host is reachable).
+owner_value = st.fixed_dictionaries(
+    {"action": st.sampled_from([a.value for a in OwnerAction]) | strings},
+    optional={k: wild for k in ("document", "page", "title", "date", "language", "status", "complete", "url")},
+)
+uploads = st.lists(
+    st.fixed_dictionaries(
+        {"contentType": st.just(FILE_DOWNLOAD_INFO)},
+        optional={
+            "name": strings | wild,
+            "content": st.fixed_dictionaries({}, optional={"downloadUrl": strings | wild}) | wild,
+        },
+    ),
+    max_size=2,
+)
+
+
 @st.composite
 def scenario_fields(draw: st.DrawFn) -> dict[str, Any]:
     """What one kind of thing a Teams client does sends: each kind reaches a different part of the bot."""
-    scenario = draw(st.sampled_from(["question", "card-button", "feedback", "lookup", "added", "installed", "other"]))
+    scenario = draw(
+        st.sampled_from(
+            ["question", "card-button", "feedback", "lookup", "added", "installed", "owner-button", "upload", "other"]
+        )
+    )
+    if scenario == "owner-button":
+        return {"text": None, "from": FUZZ_OWNER, "value": draw(owner_value)}
+    if scenario == "upload":
+        return {"text": draw(texts), "from": FUZZ_OWNER, "attachments": draw(uploads)}
     if scenario == "question":
         return {"text": draw(texts), "entities": draw(entities), "attachments": draw(attachments)}
     if scenario == "card-button":
@@ -205,14 +237,16 @@ def scenario_fields(draw: st.DrawFn) -> dict[str, Any]:
 def hostile_activities(draw: st.DrawFn, service_url: str) -> dict[str, Any]:
     """A Teams-shaped activity whose strings carry hostile content; in about half of them one field, at any
     depth, also has a wrong JSON type or a null where an object belongs."""
+    fields = draw(scenario_fields())
     activity = teams_activity(
         service_url,
         replyToId=draw(strings),
         locale=draw(mostly(st.sampled_from(["sv-SE", "en-US", "en"]), strings)),
         channelData=draw(channel_data),
-        **draw(scenario_fields()),
+        **fields,
     )
-    activity["from"] = draw(accounts)
+    if "from" not in fields:
+        activity["from"] = draw(accounts)
     activity["conversation"] = {**activity["conversation"], "id": draw(conversation_ids)}
     if draw(st.booleans()):
         *parents, leaf = draw(st.sampled_from(BREAKABLE))
@@ -280,7 +314,10 @@ async def any_path_connector() -> AsyncIterator[Connector]:
 @pytest.fixture
 async def fuzzed_bot(engine: Engine, tmp_path: Path) -> AsyncIterator[RunningBot]:
     """Local mode, with a tenant allow-list so that the tenant check is fuzzed too."""
-    runner, running = await start_bot(engine, tmp_path, BotSettings(allowed_tenants=frozenset({"t-1"})))
+    settings = BotSettings(allowed_tenants=frozenset({"t-1"}))
+    content = ContentSettings(owners=frozenset({FUZZ_OWNER["aadObjectId"]}))
+    library = DocumentLibrary(settings_for(tmp_path), engine.embedder)
+    runner, running = await start_bot(engine, tmp_path, settings, content=content, library=library)
     yield running
     await runner.cleanup()
 
