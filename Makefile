@@ -42,9 +42,12 @@ bench: install
 	$(BIN)/python tests/bench.py
 
 # The Teams bot under load: `strategibot serve` in its own process, 50 conversations at once against a local
-# Bot Connector stand-in; writes build/load-report.json and prints a Markdown table (see tests/load.py).
+# Bot Connector stand-in (the stress figure, tests/load.py); then a real day's load, 15 questions a second
+# against two `strategibot serve` processes sharing PostgreSQL and a Chroma server (tests/load_paced.py).
+# Writes build/load-report.json and build/load-paced-report.json and prints Markdown tables.
 load: install
 	$(BIN)/python tests/load.py
+	$(BIN)/python tests/load_paced.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -157,6 +157,25 @@ class Engine:
             )
         return self._ask_extractive(question, conversation_id, next_questions=next_questions)
 
+    def ask_then_offer(
+        self, question: str, conversation_id: str | None = None
+    ) -> tuple[Answer, Callable[[], tuple[str, ...]]]:
+        """The answer at once, and a function that drafts the questions to ask next after it (empty after an
+        abstention, which carries its own suggestions): a surface can show the answer while they are
+        checked, each through the engine. Together they are what `ask(..., next_questions=True)` gives."""
+        if self._generative is not None:
+            written = self.ask(question, conversation_id, next_questions=True)
+            if written.abstained:
+                return written, lambda: ()
+            return replace(written, suggestions=()), lambda: written.suggestions
+        loaded = self._current()
+        evidence = self.evidence(question, conversation_id)
+        ranked, judgement = self._decide(loaded, evidence)
+        answer = self._extractive_answer(loaded, evidence, ranked, judgement)
+        if answer.abstained:
+            return answer, lambda: ()
+        return answer, lambda: self._with_follow_ups(loaded, evidence, ranked, answer).suggestions
+
     def warm_up(self) -> None:
         """Load what the first question would otherwise wait for: the fitted models, the lemma
         dictionaries (about 0.5 s), the embedding model, and the stored vectors of the sentences and their

@@ -105,11 +105,13 @@ class ConnectorStandIn:
 _CREDENTIALS = ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId")
 
 
-def bot_environment(data_dir: Path) -> dict[str, str]:
-    """The caller's environment in local mode (no app id, so no authentication) on ``data_dir``."""
+def bot_environment(data_dir: Path, **settings: str) -> dict[str, str]:
+    """The caller's environment in local mode (no app id, so no authentication) on ``data_dir``, with
+    ``settings`` (STRATEGIBOT_CHROMA_URL, STRATEGIBOT_DATABASE_URL ...) added."""
     env = {k: v for k, v in os.environ.items() if k not in _CREDENTIALS}
     env["STRATEGIBOT_DATA_DIR"] = str(data_dir)
     env["ANONYMIZED_TELEMETRY"] = "False"
+    env.update(settings)
     return env
 
 
@@ -117,12 +119,12 @@ def strategibot_command() -> str:
     return str(Path(sys.executable).with_name("strategibot"))
 
 
-def ingest(data_dir: Path, log: Path) -> None:
+def ingest(data_dir: Path, log: Path, **settings: str) -> None:
     """`strategibot ingest` of the bundled corpus into ``data_dir``."""
     with log.open("ab") as out:
         done = subprocess.run(
             [strategibot_command(), "ingest", "--quiet"],
-            env=bot_environment(data_dir),
+            env=bot_environment(data_dir, **settings),
             stdout=out,
             stderr=out,
             check=False,
@@ -133,13 +135,13 @@ def ingest(data_dir: Path, log: Path) -> None:
 
 
 @contextmanager
-def served_bot(data_dir: Path, log: Path, wrapper: Sequence[str] = ()) -> Iterator[tuple[str, int]]:
+def served_bot(data_dir: Path, log: Path, wrapper: Sequence[str] = (), **settings: str) -> Iterator[tuple[str, int]]:
     """`strategibot serve` on a free loopback port: yields its base URL and the pid of the server process
     (``wrapper``, e.g. a profiler's command line, is put before the command)."""
     port = free_port()
     command = [*wrapper, strategibot_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("ab") as out:
-        process = subprocess.Popen(command, env=bot_environment(data_dir), stdout=out, stderr=out)
+        process = subprocess.Popen(command, env=bot_environment(data_dir, **settings), stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     pid = process.pid
     try:

@@ -4,6 +4,7 @@ nor about a part of the document ("... synpunkter"). The sections are test data 
 from __future__ import annotations
 
 from knowledge.answers.suggestions import section_question
+from knowledge.engine import Engine
 from knowledge.retrieval.candidates import Candidate
 from knowledge.types import DocumentMeta, IndexedDocument, Passage
 
@@ -33,3 +34,15 @@ def test_a_heading_that_names_a_part_of_the_document_is_not_suggested() -> None:
     part = candidate_under("Testkontorets synpunkter", "Testkontoret ställer sig positivt till testförslaget.")
     assert section_question(part, DOCUMENT, "sv") == ""
     assert section_question(part, DOCUMENT, "en") == ""
+
+
+def test_the_answer_comes_before_its_questions_to_ask_next_and_both_are_what_ask_gives(engine: Engine) -> None:
+    for question in ("Vem leder internationella beredningen?", "Vad kostar en pizza i Rom?"):
+        together = engine.ask(question, next_questions=True)
+        answer, offered = engine.ask_then_offer(question)
+        assert answer.text == together.text and answer.citations == together.citations
+        if together.abstained:
+            assert answer.suggestions == together.suggestions and offered() == ()
+        else:
+            assert answer.suggestions == () and offered() == together.suggestions
+            assert together.suggestions, "an answer in the bundled documents has questions to ask next"

@@ -64,7 +64,9 @@ class AsyncAnswerer:
 
     * questions: one worker per core; the engine is CPU-bound and safe to call from several threads;
     * long questions: one worker of their own, so pasted text only ever waits behind pasted text;
-    * the document list: one worker, so a health probe or a welcome card never waits behind questions.
+    * the document list: one worker, so a health probe or a welcome card never waits behind questions;
+    * the questions to ask next, checked after their answer is sent: one worker, so that checking them
+      never keeps a worker from the next answer.
 
     The questions of one conversation are answered in order (a follow-up leans on the turn before it), and
     each question has a time budget, its wait included. A question past its budget keeps its worker until
@@ -77,6 +79,7 @@ class AsyncAnswerer:
         self._questions = ThreadPoolExecutor(max_workers=self._settings.workers, thread_name_prefix="engine")
         self._long_questions = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-long")
         self._listing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-documents")
+        self._offers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-offers")
         self._conversations = ConversationLanes()
         self._model_calls: ThreadPoolExecutor | None = None
         if isinstance(engine, StreamingAnswerer) and engine.streams_answers:
@@ -137,14 +140,41 @@ class AsyncAnswerer:
 
     async def ask(self, question: str, conversation_id: str | None = None, *, next_questions: bool = False) -> Answer:
         """The engine's answer; raises AnswerTimedOut past the time budget."""
-        executor = self._long_questions if len(question) > LONG_QUESTION_CHARS else self._questions
         ask = functools.partial(self._engine.ask, next_questions=next_questions)
+        return await self._in_lane(ask, question, conversation_id)
+
+    async def ask_then_offer(
+        self, question: str, conversation_id: str | None = None
+    ) -> tuple[Answer, Callable[[], Awaitable[tuple[str, ...]]]]:
+        """The answer, and what to await for the questions to ask next after it, once the answer is sent
+        (none when they take longer than the time budget): an answer is not held back while they are
+        checked. An engine without `ask_then_offer` gives them with the answer."""
+        split = getattr(self._engine, "ask_then_offer", None)
+        if split is None:
+            answer = await self.ask(question, conversation_id, next_questions=True)
+            return answer, _nothing_more
+        answer, draft = await self._in_lane(split, question, conversation_id)
+
+        async def offered() -> tuple[str, ...]:
+            try:
+                async with asyncio.timeout(self._settings.answer_timeout_seconds):
+                    return await self._run(self._offers, draft)
+            except TimeoutError:
+                log.warning("the questions to ask next took more than %g s", self._settings.answer_timeout_seconds)
+                return ()
+
+        return answer, offered
+
+    async def _in_lane(self, function: Callable[[str, str | None], T], question: str, conversation_id: str | None) -> T:
+        """``function(question, conversation_id)`` on a worker, after the conversation's earlier questions;
+        raises AnswerTimedOut past the time budget."""
+        executor = self._executor_for(question)
         try:
             async with asyncio.timeout(self._settings.answer_timeout_seconds):
                 if not conversation_id:
-                    return await self._run(executor, ask, question, conversation_id)
+                    return await self._run(executor, function, question, conversation_id)
                 async with self._conversations.lane(conversation_id):
-                    return await self._run(executor, ask, question, conversation_id)
+                    return await self._run(executor, function, question, conversation_id)
         except TimeoutError:
             log.warning(
                 "a question of %d characters took more than %g s",
@@ -152,6 +182,9 @@ class AsyncAnswerer:
                 self._settings.answer_timeout_seconds,
             )
             raise AnswerTimedOut from None
+
+    def _executor_for(self, question: str) -> ThreadPoolExecutor:
+        return self._long_questions if len(question) > LONG_QUESTION_CHARS else self._questions
 
     async def search(self, query: str, limit: int = 5) -> list[SearchHit]:
         """Passages for the compose-box lookup; none when the lookup takes longer than the time budget."""
@@ -179,8 +212,12 @@ class AsyncAnswerer:
         return await asyncio.get_running_loop().run_in_executor(executor, function, *args)
 
     def close(self) -> None:
-        for executor in (self._questions, self._long_questions, self._listing):
+        for executor in (self._questions, self._long_questions, self._listing, self._offers):
             executor.shutdown(wait=True, cancel_futures=True)
         if self._model_calls is not None:
             # A model call past its deadline may still be waiting on the network: it ends on its own.
             self._model_calls.shutdown(wait=False, cancel_futures=True)
+
+
+async def _nothing_more() -> tuple[str, ...]:
+    return ()

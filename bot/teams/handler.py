@@ -13,6 +13,7 @@ import logging
 import math
 import re
 import uuid
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -136,7 +137,10 @@ class StrategibotHandler(TeamsActivityHandler):
             # Questions to ask next go under answers in 1:1 chats; in channels they would be noise for others.
             personal = is_personal_chat(turn_context)
             try:
-                answer = await self._answerer.ask(question, _conversation_id(activity), next_questions=personal)
+                if personal:
+                    answer, offered = await self._answerer.ask_then_offer(question, _conversation_id(activity))
+                else:
+                    answer, offered = await self._answerer.ask(question, _conversation_id(activity)), None
             except AnswerTimedOut:
                 await turn_context.send_activity(MessageFactory.text(texts.took_too_long))
                 return
@@ -144,7 +148,9 @@ class StrategibotHandler(TeamsActivityHandler):
             # repeats it.
             asked = question if not (activity.text or "").strip() else ""
             reply_id = await self._send_answer(turn_context, question, answer_activity(answer, asked), answer)
-            await send_questions(turn_context, answer)
+            # The questions to ask next are checked after the answer is on its way, and follow it.
+            next_questions = await offered() if offered is not None else ()
+            await send_questions(turn_context, replace(answer, suggestions=answer.suggestions or next_questions))
         await self._log_question(activity, question, answer, reply_id)
 
     async def _log_question(self, activity: Activity, question: str, answer: Answer, reply_id: str) -> None:
