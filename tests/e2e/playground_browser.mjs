@@ -28,3 +28,21 @@ export async function openPlayground(url, blockedHosts, contextOptions = {}) {
   await page.goto(url);
   return { browser, page };
 }
+
+// 👍 or 👎 ("Like" / "Dislike") with a comment on the message that holds `bubble`; returns what the
+// playground then says ("We appreciate your feedback." when the bot took it), after closing that dialog.
+export async function giveFeedback(page, bubble, button, comment) {
+  const message = bubble.locator(`xpath=ancestor::*[.//button[@aria-label="${button}"]][1]`);
+  await message.locator(`button[aria-label="${button}"]`).click();
+  const dialog = page.locator('[role="dialog"]').filter({ has: page.locator('textarea') }).last();
+  await dialog.waitFor({ timeout: stepTimeout });
+  await dialog.locator('textarea').fill(comment);
+  await dialog.getByRole('button', { name: 'Submit' }).click();
+  const outcome = page.getByText(/We appreciate your feedback|Unable to reach app/).first();
+  await outcome.waitFor({ timeout: stepTimeout });
+  const said = await outcome.innerText();
+  const thanks = page.locator('[role="dialog"]').filter({ has: outcome });
+  await thanks.getByRole('button', { name: /close/i }).last().click();
+  await thanks.waitFor({ state: 'hidden', timeout: stepTimeout });
+  return said;
+}

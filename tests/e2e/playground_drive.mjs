@@ -7,7 +7,7 @@
 // Environment: PLAYGROUND_URL, EXAMPLE (a welcome-card example line), GET_STARTED (its button), WALK_HEADER (the
 // first words of the getting-started answer), QUESTION (typed), COMMENT, SCREENSHOT, WALK_SCREENSHOT and
 // NEXT_SCREENSHOT (PNG paths), CHROMIUM.
-import { env, openPlayground, playgroundUrl, stepTimeout as timeout } from './playground_browser.mjs';
+import { env, giveFeedback, openPlayground, playgroundUrl, stepTimeout as timeout } from './playground_browser.mjs';
 
 const example = env('EXAMPLE', 'Who chairs the international committee?');
 const getStarted = env('GET_STARTED', 'Get started');
@@ -88,18 +88,7 @@ try {
   step('get started answered', { screenshot: walkScreenshot });
 
   // 👍 on the first of the two answers: the Like button of the message that holds the example answer.
-  const exampleMessage = exampleAnswer.locator('xpath=ancestor::*[.//button[@aria-label="Like"]][1]');
-  await exampleMessage.locator('button[aria-label="Like"]').click();
-  const dialog = page.locator('[role="dialog"]').filter({ has: page.locator('textarea') }).last();
-  await dialog.waitFor({ timeout });
-  await dialog.locator('textarea').fill(comment);
-  await dialog.getByRole('button', { name: 'Submit' }).click();
-  const outcome = page.getByText(/We appreciate your feedback|Unable to reach app/).first();
-  await outcome.waitFor({ timeout });
-  result.feedbackOutcome = await outcome.innerText();
-  const thanks = page.locator('[role="dialog"]').filter({ has: outcome });
-  await thanks.getByRole('button', { name: /close/i }).last().click();
-  await thanks.waitFor({ state: 'hidden', timeout });
+  result.feedbackOutcome = await giveFeedback(page, exampleAnswer, 'Like', comment);
   step('feedback');
 
   const cited = page.locator('.fai-OutputCard').filter({ has: page.locator('a.fai-Citation') });

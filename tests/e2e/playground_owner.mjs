@@ -10,7 +10,7 @@
 // next), DOCUMENTS_TITLE and REPORT_TITLE (the cards' headings), SCREENSHOT_DIR, CHROMIUM; UPLOAD_ACTIVITY (the
 // activity's JSON, without the fields the playground fills in), UPLOAD_READ (a text of the card that follows),
 // UPLOAD_QUESTION and UPLOAD_QUOTE (a question the file answers, and words of its quote).
-import { env, openPlayground, playgroundUrl, stepTimeout as timeout } from './playground_browser.mjs';
+import { env, giveFeedback, openPlayground, playgroundUrl, stepTimeout as timeout } from './playground_browser.mjs';
 
 const question = env('QUESTION', 'Vad är internationella beredningen?');
 const unanswered = env('UNANSWERED', 'Hur många invånare har Bryssel?');
@@ -69,18 +69,7 @@ try {
   step('answer with questions to ask next');
 
   // 👎 with a comment on that answer.
-  const answerMessage = answer.locator('xpath=ancestor::*[.//button[@aria-label="Dislike"]][1]');
-  await answerMessage.locator('button[aria-label="Dislike"]').click();
-  const dialog = page.locator('[role="dialog"]').filter({ has: page.locator('textarea') }).last();
-  await dialog.waitFor({ timeout });
-  await dialog.locator('textarea').fill(comment);
-  await dialog.getByRole('button', { name: 'Submit' }).click();
-  const outcome = page.getByText(/We appreciate your feedback|Unable to reach app/).first();
-  await outcome.waitFor({ timeout });
-  result.feedbackOutcome = await outcome.innerText();
-  const thanks = page.locator('[role="dialog"]').filter({ has: outcome });
-  await thanks.getByRole('button', { name: /close/i }).last().click();
-  await thanks.waitFor({ state: 'hidden', timeout });
+  result.feedbackOutcome = await giveFeedback(page, answer, 'Dislike', comment);
   step('dislike with a comment');
 
   // A question the documents do not answer.
