@@ -38,8 +38,9 @@ eval: install
 fit: install
 	$(BIN)/python tests/fit.py
 
+# `make bench SCALE=100000`: the scale-up at that many passages, its vectors on a Chroma server it starts.
 bench: install
-	$(BIN)/python tests/bench.py
+	$(BIN)/python tests/bench.py $(if $(SCALE),--scale-passages $(SCALE) --chroma-server,)
 
 # The Teams bot under load: `strategibot serve` in its own process, 50 conversations at once against a local
 # Bot Connector stand-in (the stress figure, tests/load.py); then a real day's load, 15 questions a second

@@ -39,6 +39,7 @@ process's own CPU time). A timed series during which it exceeds 10 % is made aga
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -68,6 +69,7 @@ from bench_support import (
     peak_rss_mb,
     write_scaled_corpus,
 )
+from servers import chroma_server
 
 from bot.terminal.cli import answer_record
 from ingest.metadata import sidecar_of
@@ -82,6 +84,8 @@ DEFAULT_DEVSET = REPO.parent / "shared" / "eval" / "devset.jsonl"
 
 ASK_P95_SHIPPED_MS = 50.0
 ASK_P95_SCALED_MS = 100.0
+ASK_P95_ARCHIVE_MS = 150.0
+"""Beyond 10,000 passages (the city's archive, 100,000 and more, on a Chroma server)."""
 REINGEST_SECONDS = 2.0
 BUSY = 0.10
 """Above this share of the CPU taken by other processes, latencies say more about them than about us."""
@@ -244,8 +248,11 @@ def say(message: str) -> None:
     print(f"[bench {time.perf_counter() - _BEGAN:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
-def settings_in(folder: Path) -> Settings:
-    return Settings.from_env(env={"STRATEGIBOT_DATA_DIR": str(folder)})
+def settings_in(folder: Path, chroma_url: str = "") -> Settings:
+    env = {"STRATEGIBOT_DATA_DIR": str(folder)}
+    if chroma_url:
+        env["STRATEGIBOT_CHROMA_URL"] = chroma_url
+    return Settings.from_env(env=env)
 
 
 def load_average() -> str:
@@ -323,7 +330,7 @@ def ingest_result(passages: int, documents: int, embedded: int, seconds: float, 
 
 NEW_TEXT_VARIANTS = 2
 NEW_TEXT_TARGET = 10.0
-"""Passages per second for ingest of text never embedded before (issue: the city's archive)."""
+"""Passages per second for ingest of text never embedded before: what keeps up with the city's archive."""
 _SENTENCE_START = re.compile(r"(?:(?<=[.!?] )|^)(?=\w)", re.MULTILINE)
 
 
@@ -499,13 +506,15 @@ def scale_up(
     progress: bool,
     questions: Sequence[Question],
     timing: Timing,
+    chroma_url: str = "",
 ) -> tuple[ScaleResult, AskResult]:
+    """``chroma_url``: keep the scaled index's vectors on that Chroma server, as in production."""
     scaled = ScaledEmbedder(real, RealVectors.from_index(shipped, real.name))
     sources = sorted(p for p in shipped.corpus_dir.iterdir() if p.is_file())
     say(f"scale-up: writing copies of the corpus until they make {target:,} passages")
     corpus = write_scaled_corpus(sources, folder / "copies", scaled.token_count, target, say)
     say(f"scale-up: ingesting {corpus.documents} documents ({corpus.passages:,} passages), synthetic vectors")
-    settings = settings_in(folder / "data")
+    settings = settings_in(folder / "data", chroma_url)
     report = run_ingest(settings, scaled, [corpus.folder], show_progress=progress)
     generation = IndexStore(settings).current()
     sentences = sum(len(p.sentences) for p in generation.load_passages()) if generation else 0
@@ -526,6 +535,7 @@ def scale_up(
 def judge(
     reingest: ReingestResult, new_text: IngestResult, shipped: AskResult, scaled: AskResult
 ) -> tuple[Target, ...]:
+    scaled_limit = ASK_P95_SCALED_MS if scaled.passages <= 10_000 else ASK_P95_ARCHIVE_MS
     return (
         Target(
             "ingest of new text",
@@ -547,9 +557,9 @@ def judge(
         Target(
             "ask p95, scaled corpus",
             scaled.latency.p95_ms,
-            ASK_P95_SCALED_MS,
+            scaled_limit,
             "ms",
-            scaled.latency.p95_ms <= ASK_P95_SCALED_MS,
+            scaled.latency.p95_ms <= scaled_limit,
             f"{scaled.passages:,} passages",
         ),
         Target(
@@ -745,7 +755,15 @@ def run(args: argparse.Namespace, root: Path) -> Results:
     base_asks = measure_baseline_asks(baseline, questions, timing)
     phases.mark("baseline")
 
-    scale, scaled_asks = scale_up(shipped, root / "scaled", real, args.scale_passages, progress, questions, timing)
+    with contextlib.ExitStack() as stack:
+        chroma_url = ""
+        if args.chroma_server:
+            port = stack.enter_context(chroma_server(root / "chroma-server"))
+            chroma_url = f"http://127.0.0.1:{port}"
+            say(f"scale-up: vectors on a Chroma server at {chroma_url}")
+        scale, scaled_asks = scale_up(
+            shipped, root / "scaled", real, args.scale_passages, progress, questions, timing, chroma_url
+        )
     phases.mark("scale-up")
 
     return Results(
@@ -789,6 +807,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--reingest-runs", type=int, default=5, help="unchanged re-ingests (default 5)")
     parser.add_argument("--scale-passages", type=int, default=10_000, help="passages of the scale-up")
+    parser.add_argument(
+        "--chroma-server", action="store_true", help="keep the scale-up's vectors on a Chroma server it starts"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = parser.parse_args(argv)
     args.scorer = args.scorer or args.devset.parent / "score.py"
