@@ -344,7 +344,15 @@ async def test_an_owner_corrects_the_details_supersedes_and_removes_a_document(
     )
     assert done == OWNER.saved.format(title=PDF_TITLE, date="2026-02-15", status=OWNER.current)
     answer, _ = answer_of((await ask(bot, PDF_QUESTION))[0])
-    assert "2026-02-15" in answer
+    assert "2026-02-15" in answer and "(ersatt)" not in answer
+
+    # The status from the same form: the next answer says the document is superseded.
+    done = await press_and_wait(
+        bot, {"action": "document_edit", "document": "provrutin.pdf", "status": "ersatt", "superseded_by": ""}
+    )
+    assert done == OWNER.saved.format(title=PDF_TITLE, date="2026-02-15", status=OWNER.superseded)
+    answer, _ = answer_of((await ask(bot, PDF_QUESTION))[0])
+    assert "(ersatt)" in answer and "2026-02-15" in answer
 
     # Superseded: the answer says so.
     done = await press_and_wait(
@@ -378,6 +386,7 @@ async def test_an_owner_corrects_the_details_supersedes_and_removes_a_document(
     assert actions == [
         ("add", "provrutin.pdf"),
         ("add", "motesordning.docx"),
+        ("edit", "provrutin.pdf"),
         ("edit", "provrutin.pdf"),
         ("supersede", "provrutin.pdf"),
         ("remove", "provrutin.pdf"),
