@@ -7,6 +7,7 @@ composes a cited answer. When an ingest switches the index to a new generation, 
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -104,8 +105,11 @@ class Engine:
         remembered_questions: int = REMEMBERED_QUESTIONS,
         quotes: QuoteSelection | None = None,
         models: FittedModels | None = None,
+        settle_heap: bool = False,
     ) -> None:
         """``remembered_questions``: how many recent questions' vectors to keep (0: embed every time).
+        ``settle_heap``: for a process that serves this engine for its whole life (`strategibot serve`):
+        each loaded index is left out of the garbage collector's full collections (see ``_settle_heap``).
         ``quotes``: how many sentences an answer quotes (default: the fitted selection, quote_selection.py).
         ``models``: the ranker, answerability judge and question prior (default: the fitted ones shipped in
         knowledge/answerability/models/; `make fit` passes the models of each fold)."""
@@ -125,6 +129,7 @@ class Engine:
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._pointer_mtime: float | None = None
+        self._settle_heap = settle_heap
 
     @classmethod
     def open(
@@ -133,11 +138,16 @@ class Engine:
         embedder: Embedder | None = None,
         memory: ConversationStore | None = None,
         remembered_questions: int = REMEMBERED_QUESTIONS,
+        settle_heap: bool = False,
     ) -> Engine:
         """An engine on the current index; raises IndexUnavailable when none has been built yet.
         ``memory`` keeps each conversation's last turn (default: in this process)."""
         engine = cls(
-            settings, embedder or create_embedder(settings), memory=memory, remembered_questions=remembered_questions
+            settings,
+            embedder or create_embedder(settings),
+            memory=memory,
+            remembered_questions=remembered_questions,
+            settle_heap=settle_heap,
         )
         engine._current()
         return engine
@@ -427,6 +437,8 @@ class Engine:
             if self._loaded is None or mtime != self._pointer_mtime:
                 self._loaded = self._load()
                 self._pointer_mtime = mtime
+                if self._settle_heap:
+                    _settle_heap()
             return self._loaded
 
     def _load(self) -> _Loaded:
@@ -469,6 +481,19 @@ class Engine:
             who=WhoAnswerComposer(documents, self._glossary),
             terms_of=lexical.analyzer.term_set,
         )
+
+
+def _settle_heap() -> None:
+    """Leave what the process holds now, the loaded index above all, out of future full collections.
+
+    At 100,000 passages the index is hundreds of thousands of objects that live until the next index is
+    loaded, and every full collection walked them all: 200–300 ms with every question waiting, a few
+    times in every few hundred questions (`make bench SCALE=100000`). Frozen, they are skipped. The
+    previous index, unreachable now, is unfrozen and collected first; freezing is process-wide, which is
+    why only a serving process asks for it."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _final(events: Iterator[AnswerEvent]) -> Answer:

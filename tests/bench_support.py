@@ -61,6 +61,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def own_peak_rss_mb() -> float:
+    """Peak resident set size of this program alone: VmHWM, which starts again at exec. ru_maxrss carries
+    the peak of the process that started this one across exec, so a child would report its parent's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return float("nan")
+
+
 def current_rss_mb() -> float:
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[1])
@@ -222,6 +234,27 @@ class ScaledEmbedder:
         words = set(text.lower().split())
         _, nearest = max(self._words, key=lambda item: len(item[0] & words) / (len(item[0] | words) or 1))
         return nearest
+
+
+class ScaledQueryEmbedder:
+    """The query side of ScaledEmbedder, for a serving process that only asks: the index's vectors are
+    stored, so a serving process embeds questions and nothing else, under the scaled index's name."""
+
+    def __init__(self, real: Embedder) -> None:
+        self._real = real
+
+    @property
+    def name(self) -> str:
+        return ScaledEmbedder.NAME
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        raise RuntimeError("a serving process does not embed passages")
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._real.embed_query(text)
+
+    def token_count(self, text: str) -> int:
+        return self._real.token_count(text)
 
 
 def shuffled_paragraphs(text: str, seed: int) -> str:

@@ -13,11 +13,18 @@ from knowledge.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def open_engine(settings: Settings, show_progress: bool = True, *, memory: ConversationStore | None = None) -> Engine:
-    """``memory`` keeps each conversation's last turn for follow-ups (default: in this process)."""
+def open_engine(
+    settings: Settings,
+    show_progress: bool = True,
+    *,
+    memory: ConversationStore | None = None,
+    serving: bool = False,
+) -> Engine:
+    """``memory`` keeps each conversation's last turn for follow-ups (default: in this process).
+    ``serving``: the engine serves this process for its whole life (Engine's ``settle_heap``)."""
     embedder = create_embedder(settings)
     if not index_exists(settings):
         log.warning("no index yet in %s: building it from the bundled corpus", settings.index_dir)
         report = run_ingest(settings, embedder, show_progress=show_progress)
         log.warning("%s", report.summary())
-    return Engine.open(settings, embedder, memory=memory)
+    return Engine.open(settings, embedder, memory=memory, settle_heap=serving)

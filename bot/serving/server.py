@@ -39,8 +39,8 @@ def serve(
 ) -> None:
     """Serve until interrupted. Raises BotSettingsError (a SettingsError) for a bad configuration.
 
-    ``engine_factory(settings, memory=...)`` opens the engine with the store's conversation memory, so
-    that a follow-up reaching another instance keeps its context."""
+    ``engine_factory(settings, memory=..., serving=True)`` opens the engine with the store's conversation
+    memory, so that a follow-up reaching another instance keeps its context."""
     bot_settings = bot_settings or BotSettings.from_env()
     serving = ServingSettings.from_env()
     store_settings = store_settings or StoreSettings.from_env(settings.data_dir)
@@ -63,7 +63,7 @@ def serve(
     content = ContentSettings.from_env()
     store = Store.open(store_settings)
     store.purge_expired()
-    engine = engine_factory(settings, memory=store.conversations)
+    engine = engine_factory(settings, memory=store.conversations, serving=True)
     # Owners' uploads are indexed with the engine's own loaded embedder, in this process.
     embedder = getattr(engine, "embedder", None)
     library = DocumentLibrary(settings, embedder) if embedder is not None else None

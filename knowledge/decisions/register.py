@@ -8,12 +8,16 @@ the kind is what tells a network (kommunstyrelsen) from an organisation (kommunf
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from knowledge.index.lexical_index import LexicalIndex
 from knowledge.retrieval.concepts import Concept
 from knowledge.retrieval.query import Query
-from knowledge.text.text_analysis import words
+from knowledge.text.text_analysis import COMPOUND_PART_WEIGHT, words
 from knowledge.types import Responsibility
 
 # Words that ask about each action, as prefixes of Swedish and English words.
@@ -51,14 +55,17 @@ class ResponsibilityRegister:
         self._lexical = lexical
         # A who-question describes the object and asks for the actor: match the object only, or "Vem leder
         # kommunstyrelsen?" would be answered by what kommunstyrelsen leads.
-        self._terms = [lexical.analyzer.term_set(r.object) for r in records]
-        # Which records name each term: a record that shares no term with the question covers none of it
-        # and can never match, so a question looks only at those that do (a corpus of 100,000 passages
-        # has tens of thousands of records).
-        self._records_naming: dict[str, list[int]] = {}
-        for index, terms in enumerate(self._terms):
+        terms_of = [lexical.analyzer.term_set(r.object) for r in records]
+        # Which records name each term, as sorted arrays: a question's coverage of every record is summed
+        # term by term over these lists (numpy does the adding), never record by record: a corpus of
+        # 100,000 passages has tens of thousands of records, and many of them name the same common words.
+        naming: dict[str, list[int]] = {}
+        for index, terms in enumerate(terms_of):
             for term in terms:
-                self._records_naming.setdefault(term, []).append(index)
+                naming.setdefault(term, []).append(index)
+        self._records_naming = {term: np.asarray(found, dtype=np.int64) for term, found in naming.items()}
+        self._action_codes = {action: code for code, action in enumerate(sorted({r.action for r in records}))}
+        self._actions = np.asarray([self._action_codes[r.action] for r in records], dtype=np.int64)
 
     def matching(self, query: Query) -> list[RecordMatch]:
         """Records that answer ``query`` best first: the best one, and up to two more with the same action
@@ -71,46 +78,50 @@ class ResponsibilityRegister:
         content = own + [c for c in query.context if not _is_action(c, actions)]
         weights = self._weights(content, len(own))
         total = sum(weights)
-        category = own[-1]
-        scored: list[tuple[bool, RecordMatch]] = []
-        other_roles: list[RecordMatch] = []
-        for index in self._sharing_a_term(content):
-            record, terms = self.records[index], self._terms[index]
-            covered = sum(w * c.credit(terms) for c, w in zip(content, weights, strict=True))
-            coverage = covered / total if total else 0.0
-            if record.action not in actions:
-                if record.action in OTHER_ROLES and coverage >= OTHER_ROLE_COVERAGE:
-                    other_roles.append(RecordMatch(record, coverage))
-                continue
-            if coverage >= MIN_OBJECT_COVERAGE:
-                scored.append((category.credit(terms) == 1.0, RecordMatch(record, coverage)))
-        # The question's last concept names the kind of thing asked about ("... i stadsövergripande
-        # nätverk"), and the kind decides which rule applies: records about that kind come first.
-        scored.sort(key=lambda pair: (not pair[0], -pair[1].score))
-        ranked = [match for _, match in scored]
-        if not ranked:
+        coverage = self._coverage(content, weights) / total if total else np.zeros(len(self.records))
+        asked = self._of_actions(actions)
+        helping = ~asked & self._of_actions(OTHER_ROLES)
+        matched = np.flatnonzero(asked & (coverage >= MIN_OBJECT_COVERAGE))
+        if not len(matched):
             return []
+        # The question's last concept names the kind of thing asked about ("... i stadsövergripande
+        # nätverk"), and the kind decides which rule applies: records about that kind come first; then by
+        # coverage, then in register order.
+        of_kind = np.isin(matched, self._naming(own[-1].forms))
+        ranked = matched[np.lexsort((matched, -coverage[matched], ~of_kind))]
+        helpers = np.flatnonzero(helping & (coverage >= OTHER_ROLE_COVERAGE))
+        helpers = helpers[np.lexsort((helpers, -coverage[helpers]))]
         best = ranked[0]
-        chosen = [best]
-        for match in ranked[1:]:
+        chosen = [RecordMatch(self.records[best], float(coverage[best]))]
+        least = RELATED_RATIO * chosen[0].score
+        for index in itertools.chain(ranked[1:], helpers):
             if len(chosen) >= MAX_RECORDS:
                 break
-            if match.score >= RELATED_RATIO * best.score and match.record.quote not in {c.record.quote for c in chosen}:
-                chosen.append(match)
-        for match in sorted(other_roles, key=lambda m: -m.score):
-            if len(chosen) >= MAX_RECORDS:
-                break
-            if match.score >= RELATED_RATIO * best.score and match.record.quote not in {c.record.quote for c in chosen}:
-                chosen.append(match)
+            if coverage[index] >= least and self.records[index].quote not in {c.record.quote for c in chosen}:
+                chosen.append(RecordMatch(self.records[index], float(coverage[index])))
         return chosen
 
-    def _sharing_a_term(self, concepts: list[Concept]) -> list[int]:
-        """The records that name a form or part of any of ``concepts``, in register order."""
-        found: set[int] = set()
-        for concept in concepts:
-            for term in (*concept.forms, *concept.parts):
-                found.update(self._records_naming.get(term, ()))
-        return sorted(found)
+    def _of_actions(self, actions: frozenset[str]) -> np.ndarray:
+        codes = [self._action_codes[a] for a in actions if a in self._action_codes]
+        return np.isin(self._actions, codes)
+
+    def _coverage(self, concepts: list[Concept], weights: list[float]) -> np.ndarray:
+        """The weight of ``concepts`` each record covers: a concept's whole weight where the record names
+        one of its forms, part of it where it names only a compound part (``Concept.credit``)."""
+        covered = np.zeros(len(self.records))
+        for concept, weight in zip(concepts, weights, strict=True):
+            whole = self._naming(concept.forms)
+            partly = np.setdiff1d(self._naming(concept.parts), whole, assume_unique=True)
+            covered[whole] += weight
+            covered[partly] += weight * COMPOUND_PART_WEIGHT
+        return covered
+
+    def _naming(self, terms: Sequence[str]) -> np.ndarray:
+        """The records that name any of ``terms``, each once, in register order."""
+        found = [self._records_naming[t] for t in terms if t in self._records_naming]
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
 
     def names_subject(self, query: Query, sentence_concepts: frozenset[int], document_terms: frozenset[str]) -> bool:
         """Whether a sentence, or the document it is from, names what a who-question asks about.

@@ -35,6 +35,9 @@ DENSE_FLOOR = 0.75
 PASSAGES = 8
 NEAREST_SENTENCES = 24
 HEADING_WEIGHT = 0.5
+# Sentence analyses kept for reuse: every sentence of the bundled corpus, the busy part of a large one.
+# Unbounded, a 100,000-passage index would keep one for each of its 366,000 sentences as they come up.
+ANALYSES_KEPT = 20_000
 
 CANDIDATE_FEATURES: tuple[str, ...] = (
     "lexical",
@@ -146,13 +149,17 @@ class CandidateFinder:
         self._window_vectors = StoredVectors(window_collection)
         self._lemmatizer = lemmatizer
         self._bodies = bodies
-        self._refs: dict[str, _SentenceRef] = {}
         self._analysed: dict[str, _SentenceAnalysis] = {}
-        self._copies: dict[tuple[str, int], list[str]] = {}
+        # Each sentence's passage row, and the ids of each sentence's copies (overlapping passages share
+        # sentences), held as ints and tuples of strings: the garbage collector stops tracking those, so
+        # at 100,000 passages its full collections need not walk hundreds of thousands of objects.
+        self._rows: dict[str, int] = {}
+        copies: dict[tuple[str, int], list[str]] = {}
         for row, passage in enumerate(passages):
-            for (sentence_id, _), span in zip(sentence_texts(passage), passage.sentences, strict=True):
-                self._refs[sentence_id] = _SentenceRef(row, span)
-                self._copies.setdefault(self._position(sentence_id), []).append(sentence_id)
+            for sentence_id, _ in sentence_texts(passage):
+                self._rows[sentence_id] = row
+                copies.setdefault(self._position(sentence_id), []).append(sentence_id)
+        self._copies = {position: tuple(ids) for position, ids in copies.items()}
 
     def find(self, query: Query, vector: np.ndarray, asked: AskedKinds) -> list[Candidate]:
         evidence = self._retriever.evidence(query, vector)
@@ -169,7 +176,7 @@ class CandidateFinder:
                 # gets the same candidates.
                 chosen[position] = min(
                     self._copies[position],
-                    key=lambda c: (evidence.fused_rank.get(self._refs[c].passage_row, len(self._passages)), c),
+                    key=lambda c: (evidence.fused_rank.get(self._rows[c], len(self._passages)), c),
                 )
         ids = list(chosen.values())
         if not ids:
@@ -196,7 +203,7 @@ class CandidateFinder:
         coverage = query.coverage
         rows: list[dict[str, Any]] = []
         for sentence_id in ids:
-            ref = self._refs[sentence_id]
+            ref = self._ref(sentence_id)
             passage = self._passages[ref.passage_row]
             sentence = self._analysis(sentence_id, ref, passage)
             own, covered, matched = self._covered(query.concepts, sentence.terms, frozenset())
@@ -306,6 +313,8 @@ class CandidateFinder:
             language=language,
             superseded=bool(document and document.meta.superseded),
         )
+        if len(self._analysed) >= ANALYSES_KEPT:
+            self._analysed.pop(next(iter(self._analysed)), None)  # the oldest (pop: another ask may be first)
         self._analysed[sentence_id] = analysis
         return analysis
 
@@ -354,20 +363,26 @@ class CandidateFinder:
         Copies of one sentence in overlapping passages take a result each, and which copies the vector
         store returns among equal distances varies from one index build to the next; so twice as many are
         asked for, ordered by distance and then by position, and counted once per position."""
-        count = min(2 * NEAREST_SENTENCES, len(self._refs))
+        count = min(2 * NEAREST_SENTENCES, len(self._rows))
         if count == 0:
             return []
         result = self._sentences.query(query_embeddings=[vector], n_results=count, include=["distances"])
         found = sorted(
             (float(distance), self._position(sentence_id))
             for sentence_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
-            if sentence_id in self._refs
+            if sentence_id in self._rows
         )
         return list(dict.fromkeys(position for _, position in found))[:NEAREST_SENTENCES]
 
+    def _ref(self, sentence_id: str) -> _SentenceRef:
+        """The sentence's passage row and span; its id ends in its number within the passage."""
+        row = self._rows[sentence_id]
+        number = int(sentence_id.rsplit("#", 1)[1])
+        return _SentenceRef(row, self._passages[row].sentences[number])
+
     def _position(self, sentence_id: str) -> tuple[str, int]:
         """Where a sentence starts in its document: the same for its copies in overlapping passages."""
-        ref = self._refs[sentence_id]
+        ref = self._ref(sentence_id)
         passage = self._passages[ref.passage_row]
         return (passage.doc_id, passage.start + ref.span[0])
 
