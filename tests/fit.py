@@ -53,7 +53,7 @@ from knowledge.answerability.judge import (
 from knowledge.answerability.linear_model import MODELS_DIR, LinearModel
 from knowledge.answerability.question_prior import QUESTION_PRIOR_MODEL, QuestionPrior
 from knowledge.answers.extractive import with_context
-from knowledge.answers.generative import passages_for_model
+from knowledge.answers.generative import MAX_PASSAGES, passages_for_model
 from knowledge.answers.quote_selection import MEDIAN_CHARS_LIMIT, OTHER_DATE_GRID, RATIO_GRID, QuoteSelection
 from knowledge.engine import Engine
 from knowledge.index.bundled_vectors import BUNDLED_VECTORS, BundledVectors
@@ -675,8 +675,9 @@ def render(report: dict) -> str:
         + "\n".join([header, rule, *rows])
         + f"\n\nHeld out, pooled: the answerable questions asked without their documents (counterfactual, "
         f"{pooled['counterfactual']}) were declined or answered as unsure for {pooled['counterfactual_declined']:.2f}; "
-        f"the six passages a chat model is handed hold the source for {pooled['passage_recall']:.2f} of the answerable "
-        f"questions.\n\nChosen on held-out documents: ranker L2 {chosen['L2']}, question prior "
+        f"the {MAX_PASSAGES} passages a chat model is handed hold the source for "
+        f"{pooled['passage_recall']:.2f} of the answerable questions.\n\n"
+        f"Chosen on held-out documents: ranker L2 {chosen['L2']}, question prior "
         f"{'in' if chosen['prior'] else 'out'}, answerability C {chosen['C']}, answer from probability "
         f"{chosen['answer_from']}, sure from {chosen['sure_from']}.\n\n## Per held-out fold\n\n"
         + "\n".join([header, rule, *fold_rows])

