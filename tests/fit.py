@@ -73,6 +73,7 @@ from knowledge.text.passage_text import (
 from tests.bank_metrics import Figures, answers_of, figures, holds_source
 from tests.bench_support import DenseBaseline
 from tests.document_folds import Fold, build_folds, fold_settings
+from tests.ranker_comparison import compare_rankers
 
 BANK = Path(__file__).parent / "bank"
 SPLITS = ("train", "validation", "test")
@@ -488,6 +489,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--choose-quotes", action="store_true", help="choose the quote selection again on train (about 10 min)"
     )
+    parser.add_argument(
+        "--compare-rankers",
+        action="store_true",
+        help="score other model classes for the ranker on the held-out folds and validation, then stop (no fit)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
@@ -527,6 +533,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(counter_questions)} counterfactual"
             )
 
+        if args.compare_rankers:
+            lines = compare_rankers(asked["train"], asked["validation"], held, CANDIDATE_FEATURES, fit_listwise)
+            print("\n".join(lines))
+            return 0
         setting, held_out_auc = choose_setting(embedder.name, asked["train"], held)
         print(f"chosen on held-out documents: {setting}")
         as_sure = held_out_answers(settings, embedder, asked["train"], held, setting, bank, None)
