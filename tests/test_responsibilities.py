@@ -143,3 +143,13 @@ def test_a_who_answer_names_the_body_that_coordinates_the_matter_too(engine: Eng
     assert "handläggning av internationella besöksförfrågningar" in quotes, answer.text
     assert "Kommunstyrelsen koordinerar också betydande internationella besök" in quotes, answer.text
     assert "coordinates" in answer.text
+
+
+def test_an_act_the_question_asks_about_counts_where_the_record_names_it(engine: Engine) -> None:
+    # "ansvarar för att samordna": the responsibility asked about is the coordinating itself, and
+    # "Kommunstyrelsen ansvarar för samordningen ..." names it. A record about responsibility for something
+    # else ("implementeringen av stadsövergripande styrdokument") shares the other words only.
+    answer = engine.ask("Vem ansvarar för att samordna stadens övergripande internationella arbete?")
+    assert not answer.abstained and answer.sure, answer.text
+    assert answer.citations[0].quote.startswith("Kommunstyrelsen ansvarar för samordningen"), answer.text
+    assert "implementeringen" not in answer.citations[0].quote

@@ -78,7 +78,14 @@ class ResponsibilityRegister:
         content = own + [c for c in query.context if not _is_action(c, actions)]
         weights = self._weights(content, len(own))
         total = sum(weights)
-        coverage = self._coverage(content, weights) / total if total else np.zeros(len(self.records))
+        # An action word of the question that a record's object names is part of what that record is about:
+        # "ansvarar för samordningen av ..." answers "who is responsible for coordinating ...". It counts
+        # for the records that name it, and never against those that do not.
+        acts = [c for c in query.concepts if _is_action(c, actions)] if len(own) < len(query.concepts) else []
+        act_weights = self._weights(acts, len(acts))
+        named = self._coverage(acts, act_weights)
+        covered = self._coverage(content, weights) + named
+        coverage = covered / (total + named) if total else np.zeros(len(self.records))
         asked = self._of_actions(actions)
         helping = ~asked & self._of_actions(OTHER_ROLES)
         matched = np.flatnonzero(asked & (coverage >= MIN_OBJECT_COVERAGE))

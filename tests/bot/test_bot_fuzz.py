@@ -208,9 +208,10 @@ def scenario_fields(draw: st.DrawFn) -> dict[str, Any]:
         )
     )
     if scenario == "owner-button":
-        return {"text": None, "from": FUZZ_OWNER, "value": draw(owner_value)}
+        # A copy: hostile_activities may break a field of "from" in place.
+        return {"text": None, "from": dict(FUZZ_OWNER), "value": draw(owner_value)}
     if scenario == "upload":
-        return {"text": draw(texts), "from": FUZZ_OWNER, "attachments": draw(uploads)}
+        return {"text": draw(texts), "from": dict(FUZZ_OWNER), "attachments": draw(uploads)}
     if scenario == "question":
         return {"text": draw(texts), "entities": draw(entities), "attachments": draw(attachments)}
     if scenario == "card-button":
