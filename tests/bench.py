@@ -539,7 +539,6 @@ def scale_up(
     report = run_ingest(settings, scaled, [corpus.folder], show_progress=progress)
     generation = IndexStore(settings).current()
     sentences = sum(len(p.sentences) for p in generation.load_passages()) if generation else 0
-    del generation
     say(f"scale-up: asking at {report.passages:,} passages, in a serving process of its own")
     serving = serve_and_ask(settings.data_dir, chroma_url, questions_file, timing)
     ingest = ingest_result(report.passages, len(report.added), report.embedded, report.seconds, report.embed_seconds)
@@ -592,8 +591,7 @@ def serving_asks(args: argparse.Namespace) -> int:
     # Every timed ask embeds its question, as a new question would: the rounds repeat the same questions.
     engine = Engine.open(settings, embedder=ScaledQueryEmbedder(real), remembered_questions=0, settle_heap=True)
     opened = time.perf_counter() - began
-    generation = IndexStore(settings).current()
-    passages = sum(d.passage_count for d in generation.documents) if generation else 0
+    passages = sum(d.passage_count for d in engine.documents())
     try:
         asks = measure_engine_asks(
             engine, "scaled", passages, load_questions(args.devset), Timing(args.rounds, args.attempts)

@@ -63,7 +63,12 @@ def compare_rankers(
 
     def blend(rows: Sequence[Asked]) -> Scorer:
         first, second = linear(_same)(rows), trees(rows)
-        return lambda f: -(_ranks(first(f)) + _ranks(second(f))) + 1e-3 * first(f)
+
+        def score(features: np.ndarray) -> np.ndarray:
+            linear_scores = first(features)
+            return -(_ranks(linear_scores) + _ranks(second(features))) + 1e-3 * linear_scores
+
+        return score
 
     products = _products(feature_names)
     classes: dict[str, Callable[[Sequence[Asked]], Scorer]] = {

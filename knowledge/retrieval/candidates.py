@@ -27,7 +27,7 @@ from knowledge.retrieval.concepts import Concept
 from knowledge.retrieval.lemmas import Lemmatizer
 from knowledge.retrieval.passages import HybridRetriever, PassageEvidence
 from knowledge.retrieval.query import Query
-from knowledge.text.passage_text import sentence_texts
+from knowledge.text.passage_text import sentence_id_of, sentence_texts
 from knowledge.types import IndexedDocument, Passage
 
 # e5 cosine similarities live in a narrow band: unrelated text about 0.75, a paraphrase about 0.9.
@@ -150,15 +150,17 @@ class CandidateFinder:
         self._lemmatizer = lemmatizer
         self._bodies = bodies
         self._analysed: dict[str, _SentenceAnalysis] = {}
-        # Each sentence's passage row, and the ids of each sentence's copies (overlapping passages share
-        # sentences), held as ints and tuples of strings: the garbage collector stops tracking those, so
-        # at 100,000 passages its full collections need not walk hundreds of thousands of objects.
-        self._rows: dict[str, int] = {}
+        # Each sentence's passage row and number in it, and the ids of each sentence's copies (overlapping
+        # passages share sentences), held as tuples of ints and of strings: the garbage collector stops
+        # tracking those, so at 100,000 passages its full collections need not walk hundreds of thousands
+        # of objects.
+        self._rows: dict[str, tuple[int, int]] = {}
         copies: dict[tuple[str, int], list[str]] = {}
         for row, passage in enumerate(passages):
-            for sentence_id, _ in sentence_texts(passage):
-                self._rows[sentence_id] = row
-                copies.setdefault(self._position(sentence_id), []).append(sentence_id)
+            for number, (start, _) in enumerate(passage.sentences):
+                identifier = sentence_id_of(passage, number)
+                self._rows[identifier] = (row, number)
+                copies.setdefault((passage.doc_id, passage.start + start), []).append(identifier)
         self._copies = {position: tuple(ids) for position, ids in copies.items()}
 
     def find(self, query: Query, vector: np.ndarray, asked: AskedKinds) -> list[Candidate]:
@@ -176,7 +178,7 @@ class CandidateFinder:
                 # gets the same candidates.
                 chosen[position] = min(
                     self._copies[position],
-                    key=lambda c: (evidence.fused_rank.get(self._rows[c], len(self._passages)), c),
+                    key=lambda c: (evidence.fused_rank.get(self._rows[c][0], len(self._passages)), c),
                 )
         ids = list(chosen.values())
         if not ids:
@@ -375,9 +377,8 @@ class CandidateFinder:
         return list(dict.fromkeys(position for _, position in found))[:NEAREST_SENTENCES]
 
     def _ref(self, sentence_id: str) -> _SentenceRef:
-        """The sentence's passage row and span; its id ends in its number within the passage."""
-        row = self._rows[sentence_id]
-        number = int(sentence_id.rsplit("#", 1)[1])
+        """The sentence's passage row and span."""
+        row, number = self._rows[sentence_id]
         return _SentenceRef(row, self._passages[row].sentences[number])
 
     def _position(self, sentence_id: str) -> tuple[str, int]:

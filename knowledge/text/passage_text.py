@@ -14,9 +14,14 @@ def passage_embedding_text(passage: Passage, title: str) -> str:
     return f"{heading}\n{passage.text}"
 
 
+def sentence_id_of(passage: Passage, number: int) -> str:
+    """The id of the ``number``-th sentence of ``passage`` (from 0)."""
+    return f"{passage.passage_id}#{number}"
+
+
 def sentence_texts(passage: Passage) -> list[tuple[str, str]]:
     """(sentence id, sentence text) for each quotable sentence of ``passage``."""
-    return [(f"{passage.passage_id}#{i}", passage.text[a:b]) for i, (a, b) in enumerate(passage.sentences)]
+    return [(sentence_id_of(passage, i), passage.text[a:b]) for i, (a, b) in enumerate(passage.sentences)]
 
 
 def sentence_embedding_text(passage: Passage, sentence: str) -> str:
