@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from ingest.ingest_lock import one_ingest_at_a_time
 from ingest.loaders import UnreadableDocument, load_document
-from ingest.metadata import InvalidSidecar, is_sidecar, read_metadata, sidecar_of
+from ingest.metadata import InvalidSidecar, is_sidecar, read_metadata, sidecar_of, status_file_of
 from ingest.responsibilities import ResponsibilityExtractor
 from ingest.splitter import PassageSplitter
 from knowledge.index.chroma_embedding import ChromaEmbedding
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".pdf", ".docx", ".html", ".htm"})
 _CHROMA_BATCH = 1000
+_BUNDLED = "bundled:"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class SourceFile:
     identity: str
     """What makes it the same document next time: its resolved path, or for the bundled corpus its name
     there, so that a checkout moved elsewhere keeps its index."""
+    status_file: Path | None = None
+    """For a bundled document: where owners' status for it is kept (`ingest.metadata.status_file_of`)."""
 
     @property
     def doc_id(self) -> str:
@@ -64,10 +67,16 @@ class SourceFile:
 
     def content_hash(self) -> str:
         digest = hashlib.sha256(self.path.read_bytes())
-        sidecar = sidecar_of(self.path)
-        if sidecar.exists():
-            digest.update(sidecar.read_bytes())
+        for sidecar in (sidecar_of(self.path), self.status_file):
+            if sidecar is not None and sidecar.exists():
+                digest.update(sidecar.read_bytes())
         return digest.hexdigest()
+
+    def with_status_file(self, documents_dir: Path) -> SourceFile:
+        """A bundled document with the file where owners may have given it a status; others as they are."""
+        if not self.identity.startswith(_BUNDLED):
+            return self
+        return replace(self, status_file=status_file_of(documents_dir, self.identity.removeprefix(_BUNDLED)))
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,7 @@ def discover(paths: Iterable[Path], bundled: Path = BUNDLED_CORPUS) -> tuple[lis
                 continue
             resolved = path.resolve()
             inside_bundled = resolved.is_relative_to(bundled.resolve())
-            identity = f"bundled:{resolved.relative_to(bundled.resolve())}" if inside_bundled else str(resolved)
+            identity = f"{_BUNDLED}{resolved.relative_to(bundled.resolve())}" if inside_bundled else str(resolved)
             found.setdefault(resolved, SourceFile(path, str(relative), identity))
     return list(found.values()), rejected
 
@@ -137,6 +146,8 @@ class Ingester:
     def _run(self, paths: Sequence[Path] | None) -> IngestReport:
         began = time.perf_counter()
         files, failed = discover(paths if paths else default_sources(self._settings), self._settings.corpus_dir)
+        if self._settings.documents_dir is not None:
+            files = [source.with_status_file(self._settings.documents_dir) for source in files]
         try:
             current = self._store.current()
         except IndexUnavailable:
@@ -224,7 +235,7 @@ class Ingester:
 
     def _read(self, source: SourceFile, content_hash: str) -> _ReadDocument:
         extracted = load_document(source.path)
-        meta = read_metadata(source.path, extracted)
+        meta = read_metadata(source.path, extracted, source.status_file)
         passages = self._splitter.split(source.doc_id, extracted)
         if not passages:
             raise UnreadableDocument(source.path, "no text to index")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from infra import PostgresServer
 
+from bot.store.database import Database
 from bot.store.migrations import bundled_migrations, migrate
 from bot.store.pseudonyms import LEGACY_KEY_FILE_NAME, Pseudonymizer
 from bot.store.settings import StoreSettings
@@ -147,12 +148,17 @@ def test_question_log_keeps_how_each_question_was_answered(store: Store) -> None
         reply_id="reply-9",
     )
 
-    first, second = store.questions.all()
-    assert (first.question, first.abstained, first.sources) == (
+    add_question(store, "Hur ofta möts beredningen?", sure=False, reply_id="reply-11")
+
+    first, second, third = store.questions.all()
+    assert (first.question, first.abstained, first.sure, first.sources) == (
         "Vem beslutar om medlemskap?",
         False,
+        True,
         ("[1] Strategi – Ansvar (2016-01-01)",),
     )
+    assert (third.abstained, third.sure) == (False, False), "an unsure answer is kept as such"
+    assert not second.sure, "an abstention is never sure"
     assert (second.question, second.abstained, second.sources, second.language) == (
         "Hur många bor i Oslo?",
         True,
@@ -163,6 +169,29 @@ def test_question_log_keeps_how_each_question_was_answered(store: Store) -> None
     assert store.questions.answered_by("c-1", "reply-9") == second
     assert store.questions.answered_by("c-other", "reply-9") is None
     assert store.questions.all(since=second.asked_at[:10] + "T23:59:59+00:00") == []
+
+
+def test_questions_logged_before_sureness_was_kept_read_as_sure(store_settings: StoreSettings) -> None:
+    database = (
+        Database.postgresql(store_settings.database_url)
+        if store_settings.database_url
+        else Database.sqlite(store_settings.data_dir / SQLITE_FILE_NAME)
+    )
+    before = [m for m in bundled_migrations() if m.name != "question_sureness"]
+    migrate(database, before)
+    database.write(
+        "INSERT INTO questions (asked_at, question, language, abstained, answer, sources, user_pseudonym, "
+        "conversation_pseudonym, reply_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ("2026-11-30T10:00:00+00:00", "Vem beslutar?", "sv", 0, "Svar [1]", "[]", "p1", "p2", "r1"),
+    )
+    database.close()
+
+    store = Store.open(store_settings)
+    try:
+        [record] = store.questions.all()
+    finally:
+        store.close()
+    assert (record.question, record.sure) == ("Vem beslutar?", True)
 
 
 def test_retention_deletes_old_questions_feedback_and_context(store: Store) -> None:

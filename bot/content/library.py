@@ -1,5 +1,7 @@
 """The documents folder as content owners change it from Teams: add a file, correct what it is, mark it
-superseded, or remove it; each change is followed by an ingest, as after `strategibot ingest`.
+superseded, or remove it; each change is followed by an ingest, as after `strategibot ingest`. A bundled
+document stays as it was published: owners may only mark it superseded or current again, which is kept in
+the documents folder (`ingest.metadata.status_file_of`).
 
 An ingest holds the index's lock (one at a time across every instance sharing the data folder) and
 switches the index over only when it is complete: the previous index answers until then, and stays when
@@ -16,21 +18,21 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from bot.content.settings import REMOVED_KEPT_DAYS
 from ingest.loaders import UnreadableDocument, load_document
-from ingest.metadata import InvalidSidecar, read_metadata, sidecar_of
+from ingest.metadata import InvalidSidecar, read_metadata, sidecar_of, status_file_of
 from ingest.pipeline import SUPPORTED_SUFFIXES, run_ingest
 from knowledge.index.embedders import Embedder
 from knowledge.settings import Settings
 from knowledge.text.language import detect_language
 from knowledge.types import IngestReport, Language
 
-RefusalKind = Literal["unsupported", "too_large", "unreadable", "duplicate", "not_found", "invalid"]
+RefusalKind = Literal["unsupported", "too_large", "unreadable", "duplicate", "not_found", "invalid", "bundled"]
 STATUS_VALUES = ("", "ersatt")
 """Gällande (empty) or superseded: what answers distinguish."""
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()]+")
@@ -94,10 +96,11 @@ class DocumentLibrary:
 
     def holds(self, name: str) -> bool:
         """Whether ``name`` is a file of the documents folder (bundled documents are not owners' to change)."""
-        try:
-            return bool(name) and _inside(self.folder, name) and (self.folder / name).is_file()
-        except (OSError, ValueError):  # a name no file can have (a NUL byte, too long)
-            return False
+        return _file_in(self.folder, name)
+
+    def is_bundled(self, name: str) -> bool:
+        """Whether ``name`` is a bundled document (and not one of the documents folder's)."""
+        return not self.holds(name) and _file_in(self._settings.corpus_dir, name)
 
     # --- adding ------------------------------------------------------------------------------------
 
@@ -153,10 +156,14 @@ class DocumentLibrary:
     # --- changing ----------------------------------------------------------------------------------
 
     def fields(self, name: str) -> SidecarFields:
-        """The document's current fields (sidecar, or what the file says)."""
-        path = self._path(name)
+        """The document's current fields (sidecar, or what the file says; for a bundled document, with the
+        status owners gave it)."""
+        if self.is_bundled(name):
+            path, status_file = self._settings.corpus_dir / name, status_file_of(self.folder, name)
+        else:
+            path, status_file = self._path(name), None
         try:
-            meta = read_metadata(path, load_document(path))
+            meta = read_metadata(path, load_document(path), status_file)
         except (UnreadableDocument, InvalidSidecar) as error:
             raise ContentRefused("unreadable", str(error)) from None
         return SidecarFields(
@@ -173,14 +180,19 @@ class DocumentLibrary:
         )
 
     def edit(self, name: str, fields: SidecarFields) -> IngestReport:
-        """Rewrite the document's sidecar and index the change. Raises ContentRefused for invalid fields."""
+        """Rewrite the document's sidecar and index the change. Raises ContentRefused for invalid fields, and
+        for a bundled document whose fields other than its status would change."""
         check_fields(fields)
+        if self.is_bundled(name):
+            return self._set_bundled_status(name, fields)
         with self._turns:
             _write_sidecar(self._path(name), fields)
             return self._ingest()
 
     def remove(self, name: str, now: datetime | None = None) -> IngestReport:
         """Move the file and its sidecar aside, out of the index."""
+        if self.is_bundled(name):
+            raise ContentRefused("bundled", name)
         with self._turns:
             path = self._path(name)
             stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%f")
@@ -206,6 +218,17 @@ class DocumentLibrary:
         return deleted
 
     # --- helpers -----------------------------------------------------------------------------------
+
+    def _set_bundled_status(self, name: str, fields: SidecarFields) -> IngestReport:
+        current = self.fields(name)
+        if replace(fields, status=current.status, superseded_by=current.superseded_by) != current:
+            raise ContentRefused("bundled", name)
+        content = {"status": fields.status, "superseded_by": fields.superseded_by}
+        with self._turns:
+            status_file = status_file_of(self.folder, name)
+            status_file.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(status_file, (json.dumps(content, ensure_ascii=False, indent=2) + "\n").encode())
+            return self._ingest()
 
     def _path(self, name: str) -> Path:
         if not self.holds(name):
@@ -309,3 +332,10 @@ def _free_name(folder: Path, name: str) -> str:
 
 def _inside(folder: Path, name: str) -> bool:
     return (folder / name).resolve().is_relative_to(folder.resolve())
+
+
+def _file_in(folder: Path, name: str) -> bool:
+    try:
+        return bool(name) and _inside(folder, name) and (folder / name).is_file()
+    except (OSError, ValueError):  # a name no file can have (a NUL byte, too long)
+        return False

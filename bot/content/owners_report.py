@@ -1,9 +1,10 @@
-"""`strategibot report`: what content owners should look at — the questions the documents did not answer
-and the answers people gave a 👎 — grouped by topic.
+"""`strategibot report`: what content owners should look at — the questions the documents did not answer,
+those answered only with the closest passages (unsure), and the answers people gave a 👎 — grouped by topic.
 
-The topic is a document section: for a 👎 answer, the first section it cited; for an unanswered question
-(or a 👎 whose answer is no longer known), the section of the passage closest to the question, as the quick
-search finds it. Questions near the same section land together, which is where text is missing or unclear.
+The topic is a document section: for an unsure or 👎 answer, the first section it cited; for an unanswered
+question (or a 👎 whose answer is no longer known), the section of the passage closest to the question, as
+the quick search finds it. Questions near the same section land together, which is where text is missing or
+unclear.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.store.feedback import FeedbackRecord
 from bot.store.questions import QuestionRecord
 from bot.terminal.text_table import wrap_words
 
-ItemKind = Literal["unanswered", "disliked"]
+ItemKind = Literal["unanswered", "unsure", "disliked"]
 NO_CLOSE_SECTION = "(no section close to the question)"
 _SOURCE_LINE = re.compile(r"^\[\d+\]\s*(?P<where>.*?)\s*(\([^()]*\))?$")
 
@@ -44,11 +45,16 @@ def report_items(
     feedback: Sequence[FeedbackRecord],
     closest_section: Callable[[str], str | None],
 ) -> list[ReportItem]:
-    """The unanswered questions and the 👎 feedback, each with its topic."""
+    """The unanswered questions, the unsure answers and the 👎 feedback, each with its topic."""
     items = [
         ReportItem("unanswered", q.asked_at, q.question, "", _topic(q.question, (), closest_section))
         for q in questions
         if q.abstained
+    ]
+    items += [
+        ReportItem("unsure", q.asked_at, q.question, "", _topic(q.question, q.sources, closest_section))
+        for q in questions
+        if not q.abstained and not q.sure
     ]
     items += [
         ReportItem("disliked", f.received_at, f.question, f.comment, _topic(f.question, f.sources, closest_section))
@@ -70,7 +76,7 @@ def group_by_topic(items: Sequence[ReportItem]) -> list[TopicGroup]:
 def render_report(groups: Sequence[TopicGroup], width: int, since: str = "") -> str:
     count = sum(len(g.items) for g in groups)
     period = f" since {since}" if since else ""
-    heading = f"Unanswered questions and 👎 answers{period}: {count} in {len(groups)} topic(s)"
+    heading = f"Unanswered questions, unsure and 👎 answers{period}: {count} in {len(groups)} topic(s)"
     if not groups:
         return heading
     lines = [heading]

@@ -8,7 +8,7 @@ from typing import Literal
 from bot.store.database import Database
 from bot.store.times import iso_now
 
-OwnerAction = Literal["add", "edit", "supersede", "remove", "refused"]
+OwnerAction = Literal["add", "edit", "supersede", "mark_current", "remove", "refused"]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from bot.store.database import Database
 from bot.store.pseudonyms import Pseudonymizer
 from bot.store.times import iso_now
 
-_COLUMNS = "asked_at, question, language, abstained, answer, sources, user_pseudonym, conversation_pseudonym, reply_id"
+_COLUMNS = (
+    "asked_at, question, language, abstained, answer, sources, user_pseudonym, conversation_pseudonym, reply_id, sure"
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class QuestionRecord:
     conversation_pseudonym: str
     reply_id: str
     """The id the connector gave the answer message ("" when it gave none)."""
+    sure: bool = True
+    """False for an unsure reply: the closest passages, none given as the answer (never for an abstention)."""
 
 
 class QuestionLog:
@@ -48,6 +52,7 @@ class QuestionLog:
         user_id: str,
         conversation_id: str,
         reply_id: str,
+        sure: bool = True,
         asked_at: str | None = None,
     ) -> QuestionRecord:
         record = QuestionRecord(
@@ -60,9 +65,10 @@ class QuestionLog:
             user_pseudonym=self._pseudonym(user_id),
             conversation_pseudonym=self._pseudonym(conversation_id),
             reply_id=reply_id,
+            sure=sure and not abstained,
         )
         self._database.write(
-            f"INSERT INTO questions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO questions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.asked_at,
                 record.question,
@@ -73,6 +79,7 @@ class QuestionLog:
                 record.user_pseudonym,
                 record.conversation_pseudonym,
                 record.reply_id,
+                int(record.sure),
             ),
         )
         return record
@@ -97,4 +104,6 @@ class QuestionLog:
 
 
 def _record(row: tuple) -> QuestionRecord:
-    return QuestionRecord(row[0], row[1], row[2], bool(row[3]), row[4], tuple(json.loads(row[5])), *row[6:9])
+    return QuestionRecord(
+        row[0], row[1], row[2], bool(row[3]), row[4], tuple(json.loads(row[5])), *row[6:9], sure=bool(row[9])
+    )

@@ -161,6 +161,7 @@ class StrategibotHandler(TeamsActivityHandler):
                 question=question,
                 language=answer.language,
                 abstained=answer.abstained,
+                sure=answer.sure,
                 answer=answer.text,
                 sources=tuple(_source_line(c) for c in answer.citations),
                 user_id=_user_id(activity),

@@ -31,6 +31,7 @@ class OwnerAction(StrEnum):
     EDIT = "document_edit"
     SUPERSEDE_FORM = "document_supersede_form"
     SUPERSEDE = "document_supersede"
+    MARK_CURRENT = "document_mark_current"
     REMOVE_FORM = "document_remove_form"
     REMOVE = "document_remove"
     CANCEL = "owner_cancel"
@@ -54,8 +55,10 @@ def documents_card(
     documents: Sequence[IndexedDocument],
     changeable: set[str],
     page: int = 1,
+    status_only: frozenset[str] = frozenset(),
 ) -> Card:
-    """One page of the documents; ``changeable`` names the files owners may change (not the bundled ones)."""
+    """One page of the documents; ``changeable`` names the files owners may change, ``status_only`` those
+    they may only mark superseded or current (the bundled ones, where changes can be made here)."""
     ordered = ordered_documents(documents)
     pages = max(1, math.ceil(len(ordered) / DOCUMENTS_PER_PAGE))
     page = min(max(1, page), pages)
@@ -71,7 +74,9 @@ def documents_card(
         if document.meta.kind != kind:
             kind = document.meta.kind
             body.append(text_block(kind.capitalize(), weight="Bolder", color="Accent", spacing="Large"))
-        body.append(_document_item(texts, owner, document, document.source in changeable))
+        body.append(
+            _document_item(texts, owner, document, document.source in changeable, document.source in status_only)
+        )
     navigation = []
     if page > 1:
         navigation.append(_submit(owner.previous, OwnerAction.DOCUMENTS_PAGE, page=page - 1))
@@ -91,7 +96,9 @@ def status_text(owner: OwnerTexts, document: IndexedDocument) -> str:
     return f"{status} · {owner.excerpt}" if not meta.complete else status
 
 
-def _document_item(texts: Texts, owner: OwnerTexts, document: IndexedDocument, changeable: bool) -> dict[str, Any]:
+def _document_item(
+    texts: Texts, owner: OwnerTexts, document: IndexedDocument, changeable: bool, status_only: bool
+) -> dict[str, Any]:
     meta = document.meta
     facts = " · ".join(
         p for p in (meta.issuer, meta.date or texts.undated, meta.language, status_text(owner, document)) if p
@@ -102,11 +109,15 @@ def _document_item(texts: Texts, owner: OwnerTexts, document: IndexedDocument, c
     actions = []
     if meta.url:
         actions.append({"type": "Action.OpenUrl", "title": owner.open_document, "url": meta.url})
+    name = document.source
     if changeable:
-        name = document.source
         actions.append(_submit(owner.edit, OwnerAction.EDIT_FORM, document=name))
-        if not meta.superseded:
+    if changeable or status_only:
+        if meta.superseded:
+            actions.append(_submit(owner.mark_current, OwnerAction.MARK_CURRENT, document=name))
+        else:
             actions.append(_submit(owner.supersede, OwnerAction.SUPERSEDE_FORM, document=name))
+    if changeable:
         actions.append(_submit(owner.remove, OwnerAction.REMOVE_FORM, document=name))
     items: list[dict[str, Any]] = [
         text_block(meta.title, weight="Bolder"),
@@ -230,12 +241,12 @@ def report_card(owner: OwnerTexts, groups: Sequence[TopicGroup], since: str) -> 
         heading(owner.report_title),
         text_block(owner.report_since.format(since=since, count=count, topics=len(groups)), isSubtle=True),
     ]
+    kinds = {"unanswered": owner.report_unanswered, "unsure": owner.report_unsure, "disliked": owner.report_disliked}
     for group in groups[:REPORT_TOPICS]:
         near_nothing = group.topic == NO_CLOSE_SECTION
         lines = []
         for item in group.items[:REPORT_ITEMS_PER_TOPIC]:
-            kind = owner.report_unanswered if item.kind == "unanswered" else owner.report_disliked
-            line = f"- {item.at[:10]} · {kind} · {item.question or '–'}"
+            line = f"- {item.at[:10]} · {kinds[item.kind]} · {item.question or '–'}"
             if item.comment:
                 line += f" — {owner.report_comment}: “{item.comment}”"
             lines.append(line)

@@ -180,6 +180,9 @@ class OwnerConversation:
             by = " ".join(str(value.get("superseded_by") or "").split())
             fields = replace(current, status="ersatt", superseded_by=by)
             await self._change(turn_context, language, name, "supersede", fields, current)
+        elif action == OwnerAction.MARK_CURRENT:
+            fields = replace(current, status="", superseded_by="")
+            await self._change(turn_context, language, name, "mark_current", fields, current)
         elif action == OwnerAction.REMOVE:
             await self._change(turn_context, language, name, "remove", None, current)
 
@@ -265,13 +268,17 @@ class OwnerConversation:
         documents = await self._answerer.documents()
         library = self._library
         changeable = {d.source for d in documents if library is not None and library.holds(d.source)}
-        return owner_cards.documents_card(texts_for(language), owner_texts_for(language), documents, changeable, page)
+        status_only = frozenset(d.source for d in documents if library is not None and library.is_bundled(d.source))
+        return owner_cards.documents_card(
+            texts_for(language), owner_texts_for(language), documents, changeable, page, status_only
+        )
 
     async def _report_card(self, owner: OwnerTexts, since: str) -> dict[str, Any]:
         questions = await asyncio.to_thread(self._store.questions.all, since)
         feedback = await asyncio.to_thread(self._store.feedback.all, since)
         sections: dict[str, str | None] = {}
-        wanted = [q.question for q in questions if q.abstained] + [f.question for f in feedback if not f.sources]
+        without_sources = [q.question for q in questions if q.abstained or (not q.sure and not q.sources)]
+        wanted = without_sources + [f.question for f in feedback if not f.sources]
         for question in list(dict.fromkeys(reversed(wanted)))[:MAX_REPORT_QUESTIONS]:
             hits = await self._answerer.search(question, 1)
             sections[question] = _where(hits[0].document, hits[0].section) if hits else None

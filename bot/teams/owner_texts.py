@@ -24,6 +24,7 @@ class OwnerTexts:
     open_document: str
     edit: str
     supersede: str
+    mark_current: str
     remove: str
     previous: str
     next: str
@@ -58,6 +59,7 @@ class OwnerTexts:
     report_count: str
     report_no_section: str
     report_unanswered: str
+    report_unsure: str
     report_disliked: str
     report_comment: str
     report_more_items: str
@@ -84,6 +86,7 @@ SWEDISH = OwnerTexts(
     open_document="Öppna",
     edit="Rätta uppgifter",
     supersede="Markera som ersatt",
+    mark_current="Markera som gällande",
     remove="Ta bort",
     previous="← Föregående",
     next="Nästa →",
@@ -104,6 +107,10 @@ SWEDISH = OwnerTexts(
         "duplicate": "**{name}** finns redan i kunskapsbasen (som {detail}). Den indexerades inte igen.",
         "not_found": "Dokumentet **{name}** finns inte längre i dokumentmappen.",
         "invalid": "Uppgiften **{detail}** är inte giltig: datum skrivs ÅÅÅÅ-MM-DD, länken börjar med https://.",
+        "bundled": (
+            "**{name}** medföljer Strategibot och står kvar som det publicerades: det kan markeras som ersatt eller "
+            "gällande, men inte ändras eller tas bort."
+        ),
     },
     download_refused=(
         "Filen **{name}** hämtades inte: länken pekar inte på en tillåten värd ({detail}). "
@@ -142,13 +149,14 @@ SWEDISH = OwnerTexts(
     cancel="Avbryt",
     cancelled="Inget ändrades.",
     removed_done="**{title}** är borttaget ur kunskapsbasen. Filen sparas undan i 30 dagar.",
-    report_title="Obesvarade frågor och 👎",
+    report_title="Obesvarade frågor, osäkra svar och 👎",
     report_since="sedan {since}: {count} i {topics} ämnen",
-    report_empty="Inga obesvarade frågor eller 👎 sedan {since}.",
+    report_empty="Inga obesvarade frågor, osäkra svar eller 👎 sedan {since}.",
     report_closest="{count} st · det närmaste avsnittet i dokumenten",
     report_count="{count} st",
     report_no_section="Inget avsnitt i dokumenten ligger nära",
     report_unanswered="obesvarad",
+    report_unsure="osäkert svar",
     report_disliked="tumme ned",
     report_comment="kommentar",
     report_more_items="… och {count} till i ämnet",
@@ -179,6 +187,7 @@ ENGLISH = OwnerTexts(
     open_document="Open",
     edit="Correct details",
     supersede="Mark as superseded",
+    mark_current="Mark as current",
     remove="Remove",
     previous="← Previous",
     next="Next →",
@@ -199,6 +208,10 @@ ENGLISH = OwnerTexts(
         "duplicate": "**{name}** is already in the knowledge base (as {detail}). It was not indexed again.",
         "not_found": "The document **{name}** is no longer in the documents folder.",
         "invalid": "The field **{detail}** is not valid: dates are YYYY-MM-DD, links start with https://.",
+        "bundled": (
+            "**{name}** is bundled with Strategibot and stays as it was published: it can be marked superseded or "
+            "current, but not changed or removed."
+        ),
     },
     download_refused=(
         "The file **{name}** was not fetched: the link is not on an allowed host ({detail}). "
@@ -239,13 +252,14 @@ ENGLISH = OwnerTexts(
     cancel="Cancel",
     cancelled="Nothing was changed.",
     removed_done="**{title}** is removed from the knowledge base. The file is kept aside for 30 days.",
-    report_title="Unanswered questions and 👎",
+    report_title="Unanswered questions, unsure answers and 👎",
     report_since="since {since}: {count} in {topics} topics",
-    report_empty="No unanswered questions or 👎 since {since}.",
+    report_empty="No unanswered questions, unsure answers or 👎 since {since}.",
     report_closest="{count} · the closest section in the documents",
     report_count="{count}",
     report_no_section="No section of the documents is close",
     report_unanswered="unanswered",
+    report_unsure="unsure answer",
     report_disliked="thumbs down",
     report_comment="comment",
     report_more_items="… and {count} more in this topic",

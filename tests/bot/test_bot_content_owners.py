@@ -43,6 +43,7 @@ from bot.store.store import Store
 from bot.teams.owner_texts import SWEDISH as OWNER
 from bot.teams.texts import texts_for
 from knowledge.engine import Engine
+from knowledge.settings import BUNDLED_CORPUS
 
 pytestmark = pytest.mark.slow
 
@@ -392,3 +393,47 @@ async def test_an_owner_corrects_the_details_supersedes_and_removes_a_document(
         ("remove", "provrutin.pdf"),
     ]
     assert '"date": "2026-02-15"' in edits[0] and '"complete": false' in edits[0]
+
+
+PRESS_RELEASE = "stockholms-stad-2009-07-01-pressmeddelande-eu-projekt.txt"
+PRESS_RELEASE_TITLE = "EU-projekt i Stockholm"
+PRESS_RELEASE_QUESTION = "Vad gjorde staden 2009 för att fler skulle söka EU-medel?"
+
+
+async def test_an_owner_marks_a_bundled_document_superseded_and_current_again_and_cannot_remove_it(
+    owner_bot: OwnerBot,
+) -> None:
+    bot = owner_bot
+    bundled_file = BUNDLED_CORPUS / PRESS_RELEASE
+    published = bundled_file.read_bytes()
+    answer, cited = answer_of((await ask(bot, PRESS_RELEASE_QUESTION))[0])
+    assert PRESS_RELEASE_TITLE in " ".join(cited) and "(ersatt)" not in answer
+
+    asked = len(bot.messages())
+    assert await bot.press({"action": "document_supersede_form", "document": PRESS_RELEASE}) == 200
+    form = card_text(card_of((await bot.replies(asked + 1))[asked]))
+    assert OWNER.supersede_title.format(title=PRESS_RELEASE_TITLE) in form and "EU-policyarbetet" in form
+
+    done = await press_and_wait(
+        bot, {"action": "document_supersede", "document": PRESS_RELEASE, "superseded_by": "EU-policyarbetet"}
+    )
+    assert done == OWNER.superseded_done.format(title=PRESS_RELEASE_TITLE, by="EU-policyarbetet")
+    answer, cited = answer_of((await ask(bot, PRESS_RELEASE_QUESTION))[0])
+    assert "(ersatt)" in answer, answer
+
+    refused = await press_and_wait(bot, {"action": "document_remove", "document": PRESS_RELEASE})
+    assert refused == OWNER.refused["bundled"].format(name=PRESS_RELEASE)
+    assert any(d.source == PRESS_RELEASE for d in bot.engine.documents()), "still indexed"
+
+    done = await press_and_wait(bot, {"action": "document_mark_current", "document": PRESS_RELEASE})
+    assert done == OWNER.saved.format(title=PRESS_RELEASE_TITLE, date="2009-07-01", status=OWNER.current)
+    answer, _ = answer_of((await ask(bot, PRESS_RELEASE_QUESTION))[0])
+    assert "(ersatt)" not in answer, answer
+
+    assert bundled_file.read_bytes() == published, "the bundled file stays as it was published"
+    store = bot.store()
+    try:
+        actions = [(a.action, a.document) for a in store.owner_actions.all()]
+    finally:
+        store.close()
+    assert actions == [("supersede", PRESS_RELEASE), ("mark_current", PRESS_RELEASE)]

@@ -18,41 +18,29 @@ from bot.store.times import iso
 from knowledge.retrieval.query import PreviousTurn
 
 CITED = "[1] Internationell strategi för Stockholms stad – Ansvar och roller (2016-01-01)"
+UNSURE_CITED = "[1] Internationella beredningen – Sammanträden (odaterad)"
 
 
 def fill(store: Store, long_ago: str) -> None:
-    questions = store.questions
-    questions.add(
-        question="Hur många vänorter har Stockholm i Kina?",
-        language="sv",
-        abstained=True,
-        answer="",
-        sources=(),
-        user_id="aad-anna",
-        conversation_id="chat-anna",
-        reply_id="r1",
-    )
-    questions.add(
-        question="Vem beslutar om medlemskap i nätverk?",
-        language="sv",
-        abstained=False,
-        answer="A [1]",
-        sources=(CITED,),
-        user_id="aad-anna",
-        conversation_id="chat-anna",
-        reply_id="r2",
-    )
-    questions.add(
-        question="Vad kostar en resa till Bryssel?",
-        language="sv",
-        abstained=True,
-        answer="",
-        sources=(),
-        user_id="aad-bertil",
-        conversation_id="chat-bertil",
-        reply_id="r3",
-        asked_at=long_ago,
-    )
+    asked = [  # (question, how it was answered, answer, sources, user, reply id, when)
+        ("Hur många vänorter har Stockholm i Kina?", "abstained", "", (), "anna", "r1", None),
+        ("Vem beslutar om medlemskap i nätverk?", "sure", "A [1]", (CITED,), "anna", "r2", None),
+        ("Hur ofta möts beredningen?", "unsure", "Osäkert … [1]", (UNSURE_CITED,), "bertil", "r6", None),
+        ("Vad kostar en resa till Bryssel?", "abstained", "", (), "bertil", "r3", long_ago),
+    ]
+    for question, answered, answer, sources, user, reply_id, asked_at in asked:
+        store.questions.add(
+            question=question,
+            language="sv",
+            abstained=answered == "abstained",
+            sure=answered == "sure",
+            answer=answer,
+            sources=sources,
+            user_id=f"aad-{user}",
+            conversation_id=f"chat-{user}",
+            reply_id=reply_id,
+            asked_at=asked_at,
+        )
     given = [  # (reaction, comment, question, answer, user, reply to)
         ("dislike", "Saknar datum", "Vem beslutar om medlemskap i nätverk?", "A [1]", "anna", "r2"),
         ("dislike", "Fel person", "Vem ansvarar för roller i nätverken?", "B [1]", "bertil", "r4"),
@@ -92,7 +80,8 @@ def test_forget_deletes_one_persons_questions_feedback_and_context(
     assert "2 question(s), 1 feedback record(s), 1 conversation context(s)" in result.stdout
     store = Store.open(settings)
     try:
-        assert {q.question for q in store.questions.all()} == {"Vad kostar en resa till Bryssel?"}
+        left = {q.question for q in store.questions.all()}
+        assert left == {"Vad kostar en resa till Bryssel?", "Hur ofta möts beredningen?"}
         assert {f.comment for f in store.feedback.all()} == {"Fel person", "Tack"}
         assert store.conversations.last("chat-anna") is None
         assert store.conversations.last("chat-bertil") is not None
@@ -117,15 +106,21 @@ def test_ingest_applies_retention_and_report_groups_what_owners_should_read(warm
     assert ingest.returncode == 0, ingest.stderr
     assert table.returncode == listed.returncode == later.returncode == 0, table.stderr + listed.stderr
     rows = list(csv.DictReader(io.StringIO(listed.stdout)))
-    assert [(r["kind"], r["question"], r["comment"]) for r in rows] == [
+    assert [(r["kind"], r["question"], r["comment"]) for r in rows[:2]] == [
         # The largest topic first: both 👎 cite the same section.
         ("disliked", "Vem beslutar om medlemskap i nätverk?", "Saknar datum"),
         ("disliked", "Vem ansvarar för roller i nätverken?", "Fel person"),
-        ("unanswered", "Hur många vänorter har Stockholm i Kina?", ""),
-    ], "no 👍, no answered question, nothing older than the retention period"
+    ]
     assert rows[0]["topic"] == rows[1]["topic"] == "Internationell strategi för Stockholms stad – Ansvar och roller"
-    assert rows[2]["topic"] not in ("", NO_CLOSE_SECTION), "an unanswered question gets its closest section"
+    rest = {r["kind"]: r for r in rows[2:]}
+    assert len(rows) == 4 and set(rest) == {"unanswered", "unsure"}, (
+        "no 👍, no surely answered question, nothing older than the retention period"
+    )
+    assert rest["unanswered"]["question"] == "Hur många vänorter har Stockholm i Kina?"
+    assert rest["unanswered"]["topic"] not in ("", NO_CLOSE_SECTION), "an unanswered question gets its closest section"
+    assert rest["unsure"]["question"] == "Hur ofta möts beredningen?"
+    assert rest["unsure"]["topic"] == "Internationella beredningen – Sammanträden", "the section it cited"
     assert "Saknar datum" in table.stdout and "Hur många vänorter" in table.stdout
-    assert "Unanswered questions and 👎 answers: 3 in 2 topic(s)" in table.stdout
+    assert "Unanswered questions, unsure and 👎 answers: 4 in 3 topic(s)" in table.stdout
     assert "Bryssel" not in table.stdout + listed.stdout
     assert ": 0 in 0 topic(s)" in later.stdout

@@ -14,6 +14,7 @@ from uploads import OWNER_ID, PDF_QUESTION, PDF_TITLE, file_attachment, make_tes
 
 from bot.store.settings import StoreSettings
 from bot.store.store import Store
+from knowledge.answers.phrases import phrase
 
 QUESTION = "Vem leder internationella beredningen?"
 FOLLOW_UP = "Och vad beslutar den om?"
@@ -99,6 +100,11 @@ async def test_two_instances_share_conversations_and_feedback(
     assert (records["two"].question, records["two"].matched_by) == (FOLLOW_UP, "reply")
     assert (records["three"].question, records["three"].matched_by) == (QUESTION, "stored-reply")
     assert [q.question for q in questions] == [QUESTION, FOLLOW_UP, FOLLOW_UP]
+    unsure_lead = phrase("unsure", "sv")
+    replies = [asked["text"], follow_up["text"], fresh["text"]]
+    assert [q.sure for q in questions] == [unsure_lead not in text for text in replies], (
+        "each question is logged as sure or unsure as it was answered"
+    )
 
 
 @pytest.mark.slow

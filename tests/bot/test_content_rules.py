@@ -222,6 +222,22 @@ def test_two_hundred_documents_are_grouped_sorted_and_paged_within_what_teams_sh
     assert "medföljer" not in first
     bundled = json.dumps(documents_card(texts_for("sv"), OWNER, documents, set(), 1), ensure_ascii=False)
     assert OWNER.remove not in bundled and OWNER.bundled in bundled
+    assert OWNER.supersede not in bundled, "no buttons where changes cannot be made"
+    status_only = frozenset(d.source for d in documents)
+    marked = documents_card(texts_for("sv"), OWNER, documents, set(), 1, status_only)
+    buttons = {
+        (a["data"]["document"], a["title"])
+        for b in marked["body"]
+        if b["type"] == "Container"
+        for i in b["items"]
+        if i["type"] == "ActionSet"
+        for a in i["actions"]
+        if a["type"] == "Action.Submit"
+    }
+    shown = [d for d in ordered[:DOCUMENTS_PER_PAGE]]
+    assert buttons == {(d.source, OWNER.mark_current if d.meta.superseded else OWNER.supersede) for d in shown}, (
+        "a bundled document can only be marked superseded, or current again"
+    )
 
 
 def test_the_report_card_shows_the_largest_topics_and_counts_what_it_leaves_out() -> None:
@@ -230,10 +246,12 @@ def test_the_report_card_shows_the_largest_topics_and_counts_what_it_leaves_out(
         for n in range(120)
     ]
     items.append(ReportItem("disliked", "2026-11-30T10:00:00+00:00", "Testfråga om avsnitt 0?", "Fel år", "Avsnitt 0"))
+    items.append(ReportItem("unsure", "2026-11-01T09:00:00+00:00", "Testfråga, osäkert svar?", "", "Avsnitt 0"))
     card = report_card(OWNER, group_by_topic(items), "2026-11-01")
     text = json.dumps(card, ensure_ascii=False)
     assert len(text.encode()) < TEAMS_CARD_LIMIT
-    assert OWNER.report_since.format(since="2026-11-01", count=121, topics=9) in text
+    assert OWNER.report_since.format(since="2026-11-01", count=122, topics=9) in text
+    assert f"{OWNER.report_unsure} · Testfråga, osäkert svar?" in text, "an unsure answer is named as such"
     assert text.index("Avsnitt 0") < text.index("Avsnitt 1"), "the largest topic first"
     assert OWNER.report_more_topics.format(count=3) in text
     assert OWNER.report_more_items.format(count=11) in text
