@@ -30,7 +30,7 @@ from ingest.pipeline import SUPPORTED_SUFFIXES, run_ingest
 from knowledge.index.embedders import Embedder
 from knowledge.settings import Settings
 from knowledge.text.language import detect_language
-from knowledge.types import IngestReport, Language
+from knowledge.types import DocumentMeta, IngestReport, Language
 
 RefusalKind = Literal["unsupported", "too_large", "unreadable", "duplicate", "not_found", "invalid", "bundled"]
 STATUS_VALUES = ("", "ersatt")
@@ -60,22 +60,6 @@ class ReadFile:
     words: int
     warnings: tuple[str, ...]
     """Codes the reply words: "no_date", "few_words", "pages_without_text:3,4"."""
-
-
-@dataclass(frozen=True)
-class SidecarFields:
-    """The fields an owner may set on a document (the sidecar's, see `ingest.metadata`)."""
-
-    title: str
-    kind: str = "dokument"
-    issuer: str = ""
-    date: str = ""
-    language: Language = "sv"
-    url: str = ""
-    status: str = ""
-    superseded_by: str = ""
-    complete: bool = True
-    note: str = ""
 
 
 class DocumentLibrary:
@@ -142,7 +126,7 @@ class DocumentLibrary:
                 raise ContentRefused("duplicate", same)
             self.folder.mkdir(parents=True, exist_ok=True)
             name = _free_name(self.folder, read.name)
-            fields = SidecarFields(title=read.title, date=read.date, language=read.language)
+            fields = DocumentMeta(title=read.title, date=read.date, language=read.language)
             _write_sidecar(self.folder / name, fields)
             _write_atomically(self.folder / name, data)
             return name, self._ingest()
@@ -155,7 +139,7 @@ class DocumentLibrary:
 
     # --- changing ----------------------------------------------------------------------------------
 
-    def fields(self, name: str) -> SidecarFields:
+    def fields(self, name: str) -> DocumentMeta:
         """The document's current fields (sidecar, or what the file says; for a bundled document, with the
         status owners gave it)."""
         if self.is_bundled(name):
@@ -166,20 +150,10 @@ class DocumentLibrary:
             meta = read_metadata(path, load_document(path), status_file)
         except (UnreadableDocument, InvalidSidecar) as error:
             raise ContentRefused("unreadable", str(error)) from None
-        return SidecarFields(
-            title=meta.title,
-            kind=meta.kind,
-            issuer=meta.issuer,
-            date=meta.date,
-            language=meta.language,
-            url=meta.url,
-            status="ersatt" if meta.superseded else "",
-            superseded_by=meta.superseded_by,
-            complete=meta.complete,
-            note=meta.note,
-        )
+        # The status as the form offers it: any word the sidecar used for superseded reads as "ersatt".
+        return replace(meta, status="ersatt" if meta.superseded else "")
 
-    def edit(self, name: str, fields: SidecarFields) -> IngestReport:
+    def edit(self, name: str, fields: DocumentMeta) -> IngestReport:
         """Rewrite the document's sidecar and index the change. Raises ContentRefused for invalid fields, and
         for a bundled document whose fields other than its status would change."""
         check_fields(fields)
@@ -219,7 +193,7 @@ class DocumentLibrary:
 
     # --- helpers -----------------------------------------------------------------------------------
 
-    def _set_bundled_status(self, name: str, fields: SidecarFields) -> IngestReport:
+    def _set_bundled_status(self, name: str, fields: DocumentMeta) -> IngestReport:
         current = self.fields(name)
         if replace(fields, status=current.status, superseded_by=current.superseded_by) != current:
             raise ContentRefused("bundled", name)
@@ -262,7 +236,7 @@ def safe_file_name(name: str) -> str:
     return cleaned or "dokument"
 
 
-def check_fields(fields: SidecarFields) -> None:
+def check_fields(fields: DocumentMeta) -> None:
     if not fields.title.strip():
         raise ContentRefused("invalid", "title")
     if fields.date and not _ISO_DATE.match(fields.date):
@@ -275,7 +249,7 @@ def check_fields(fields: SidecarFields) -> None:
         raise ContentRefused("invalid", "url")
 
 
-def fields_from(values: Mapping[str, object], current: SidecarFields) -> SidecarFields:
+def fields_from(values: Mapping[str, object], current: DocumentMeta) -> DocumentMeta:
     """Fields from a submitted form: what the form leaves out keeps its current value."""
 
     def text(key: str, default: str) -> str:
@@ -284,7 +258,8 @@ def fields_from(values: Mapping[str, object], current: SidecarFields) -> Sidecar
 
     complete = values.get("complete", current.complete)
     language = text("language", current.language)
-    return SidecarFields(
+    return replace(
+        current,
         title=text("title", current.title),
         kind=text("kind", current.kind) or "dokument",
         issuer=text("issuer", current.issuer),
@@ -298,8 +273,8 @@ def fields_from(values: Mapping[str, object], current: SidecarFields) -> Sidecar
     )
 
 
-def _write_sidecar(path: Path, fields: SidecarFields) -> None:
-    content = {
+def _write_sidecar(path: Path, fields: DocumentMeta) -> None:
+    content: dict[str, object] = {
         "title": fields.title,
         "kind": fields.kind,
         "issuer": fields.issuer,
@@ -311,6 +286,8 @@ def _write_sidecar(path: Path, fields: SidecarFields) -> None:
         "complete": fields.complete,
         "note": fields.note,
     }
+    if fields.diary_number is not None:
+        content["diary_number"] = fields.diary_number
     _write_atomically(sidecar_of(path), (json.dumps(content, ensure_ascii=False, indent=2) + "\n").encode())
 
 

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-from bot.content.library import ReadFile, SidecarFields
+from bot.content.library import ReadFile
 from bot.content.owners_report import NO_CLOSE_SECTION, TopicGroup
 from bot.teams.cards import Card, adaptive_card, heading, text_block
 from bot.teams.owner_texts import OwnerTexts
 from bot.teams.texts import Texts
-from knowledge.types import IndexedDocument
+from knowledge.types import DocumentMeta, IndexedDocument
 
 DOCUMENTS_PER_PAGE = 8
 """A page of the documents card: eight documents with their buttons stay well inside Teams' 28 KB."""
@@ -155,7 +155,7 @@ def warning_lines(owner: OwnerTexts, read: ReadFile) -> list[str]:
     return lines
 
 
-def edit_card(owner: OwnerTexts, name: str, fields: SidecarFields) -> Card:
+def edit_card(owner: OwnerTexts, name: str, fields: DocumentMeta) -> Card:
     labels = owner.field_labels
 
     def text_input(key: str, value: str, **extra: Any) -> dict[str, Any]:

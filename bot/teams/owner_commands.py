@@ -24,7 +24,6 @@ from bot.content.download import DownloadFailed, DownloadRefused, DownloadTooLar
 from bot.content.library import (
     ContentRefused,
     DocumentLibrary,
-    SidecarFields,
     check_fields,
     fields_from,
     safe_file_name,
@@ -42,7 +41,7 @@ from bot.teams.owner_texts import OwnerTexts, owner_texts_for
 from bot.teams.texts import texts_for
 from ingest.pipeline import SUPPORTED_SUFFIXES
 from knowledge.settings import BYTES_PER_MB
-from knowledge.types import IndexedDocument, Language
+from knowledge.types import DocumentMeta, IndexedDocument, Language
 
 log = logging.getLogger(__name__)
 
@@ -228,8 +227,8 @@ class OwnerConversation:
         language: Language,
         name: str,
         action: AuditAction,
-        fields: SidecarFields | None,
-        current: SidecarFields,
+        fields: DocumentMeta | None,
+        current: DocumentMeta,
     ) -> None:
         library = self._library
         assert library is not None
@@ -340,7 +339,7 @@ def _named(documents: list[IndexedDocument], source: str) -> IndexedDocument | N
     return next((d for d in documents if d.source == source), None)
 
 
-def _changed(before: SidecarFields, after: SidecarFields | None) -> str:
+def _changed(before: DocumentMeta, after: DocumentMeta | None) -> str:
     if after is None:
         return ""
     changed = {k: v for k, v in asdict(after).items() if getattr(before, k) != v}

@@ -19,7 +19,6 @@ from bot.content.hosts import HostRule, InvalidHostRule
 from bot.content.library import (
     ContentRefused,
     DocumentLibrary,
-    SidecarFields,
     check_fields,
     fields_from,
     safe_file_name,
@@ -160,7 +159,7 @@ def test_file_names_and_fields_from_a_form() -> None:
     assert safe_file_name("../../etc/passwd") == "passwd"
     assert safe_file_name("C:\\Users\\anna\\Strategi 2024.pdf") == "Strategi 2024.pdf"
     assert safe_file_name("...") == "dokument"
-    current = SidecarFields(title="Testtitel", date="2020-01-01")
+    current = DocumentMeta(title="Testtitel", date="2020-01-01")
     edited = fields_from({"title": "  Ny   titel ", "complete": "false", "language": "en"}, current)
     assert (edited.title, edited.date, edited.complete, edited.language) == ("Ny titel", "2020-01-01", False, "en")
     check_fields(edited)
