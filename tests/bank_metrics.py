@@ -2,7 +2,8 @@
 
 source@1 / source@3: the question's source passage is quoted by the first / one of the first three
 citations; answer: every expected group has a string in the answer text; abstain: the share of
-unanswerable questions that were declined; false abstentions: answerable questions that were declined.
+unanswerable questions that were declined or answered as unsure; declined: the share of them declined
+outright ("not in the documents"); false abstentions: answerable questions that were declined.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Figures:
     """Of the answers given as sure, the share that answer an answerable question with every expected string."""
     sure_coverage: float = 0.0
     """Of the answerable questions, the share that get such a right, sure answer."""
+    declined: float = 0.0
+    """Of the unanswerable questions, the share declined outright, not answered as unsure."""
 
     @property
     def false_abstention_rate(self) -> float:
@@ -76,7 +79,7 @@ def answers_of(engine: Any, questions: Sequence[dict], prefix: str) -> dict[str,
 
 
 def figures(questions: Sequence[dict], answers: dict[str, dict]) -> Figures:
-    s1 = s3 = good = declined_right = false_abstentions = answerable = unanswerable = sure = sure_right = 0
+    s1 = s3 = good = declined_right = declined = false_abstentions = answerable = unanswerable = sure = sure_right = 0
     lengths: list[int] = []
     for q in questions:
         answer = answers[q["id"]]
@@ -87,6 +90,7 @@ def figures(questions: Sequence[dict], answers: dict[str, dict]) -> Figures:
         if q.get("abstain"):
             unanswerable += 1
             declined_right += not is_sure
+            declined += bool(answer.get("abstained"))
             continue
         answerable += 1
         lengths.append(len(answer.get("answer") or ""))
@@ -113,4 +117,5 @@ def figures(questions: Sequence[dict], answers: dict[str, dict]) -> Figures:
         median_chars=statistics.median(lengths) if lengths else 0.0,
         sure_precision=share(sure_right, sure),
         sure_coverage=share(sure_right, answerable),
+        declined=share(declined, unanswerable),
     )

@@ -618,6 +618,7 @@ def held_out_report(results) -> dict:  # type: ignore[no-untyped-def]
         },
         "pooled_sv": figures([q for q in pooled_q if q.get("lang") == "sv"], pooled_a).as_dict(),
         "pooled_en": figures([q for q in pooled_q if q.get("lang") == "en"], pooled_a).as_dict(),
+        "pooled_offtopic": figures([q for q in pooled_q if q.get("style") == "offtopic"], pooled_a).as_dict(),
         "folds": per_fold,
     }
 
@@ -639,6 +640,7 @@ def evaluate(engine: Engine, splits: dict[str, list[dict]]) -> dict:
         for language in ("sv", "en"):
             subset = [q for q in questions if q.get("lang") == language]
             report[f"{name}_{language}"] = figures(subset, answers).as_dict()
+        report[f"{name}_offtopic"] = figures([q for q in questions if q.get("style") == "offtopic"], answers).as_dict()
     return report
 
 
@@ -655,21 +657,23 @@ def baseline_figures(settings: Settings, embedder, questions: list[dict], folder
 
 def render(report: dict) -> str:
     header = (
-        "| questions | n | source@1 | source@3 | answer | abstain | false abstentions | sure precision "
-        "| sure coverage | median answer |"
+        "| questions | n | source@1 | source@3 | answer | abstain | declined outright | false abstentions "
+        "| sure precision | sure coverage | median answer |"
     )
-    rule = "|---|---|---|---|---|---|---|---|---|---|"
+    rule = "|---|---|---|---|---|---|---|---|---|---|---|"
     held = report["held_out"]
     table = [
         ("**held-out documents, pooled**", held["pooled"]),
         ("held-out, Swedish", held["pooled_sv"]),
         ("held-out, English", held["pooled_en"]),
+        ("held-out, off-topic questions", held["pooled_offtopic"]),
         ("dense baseline, held-out questions", report["baseline_held_out"]),
         ("train (in-document)", report["train"]),
         ("validation (in-document)", report["validation"]),
         ("**test (in-document)**", report["test"]),
         ("test, Swedish", report["test_sv"]),
         ("test, English", report["test_en"]),
+        ("test, off-topic questions", report["test_offtopic"]),
         ("dense baseline, test", report["baseline_test"]),
     ]
     rows = [row(label, f) for label, f in table]
@@ -698,9 +702,9 @@ def render(report: dict) -> str:
 def row(label: str, f: dict) -> str:
     return (
         f"| {label} | {f['answerable']}+{f['unanswerable']} | {f['source_at_1']:.2f} | {f['source_at_3']:.2f} | "
-        f"{f['answer']:.2f} | {f['abstain']:.2f} | {f['false_abstentions']}/{f['answerable']} "
-        f"({f['false_abstention_rate']:.0%}) | {f.get('sure_precision', 0):.2f} | {f.get('sure_coverage', 0):.2f} | "
-        f"{f['median_chars']:.0f} chars |"
+        f"{f['answer']:.2f} | {f['abstain']:.2f} | {f.get('declined', 0):.2f} | "
+        f"{f['false_abstentions']}/{f['answerable']} ({f['false_abstention_rate']:.0%}) | "
+        f"{f.get('sure_precision', 0):.2f} | {f.get('sure_coverage', 0):.2f} | {f['median_chars']:.0f} chars |"
     )
 
 

@@ -153,3 +153,14 @@ def test_an_act_the_question_asks_about_counts_where_the_record_names_it(engine:
     assert not answer.abstained and answer.sure, answer.text
     assert answer.citations[0].quote.startswith("Kommunstyrelsen ansvarar för samordningen"), answer.text
     assert "implementeringen" not in answer.citations[0].quote
+
+
+def test_an_english_who_question_mostly_about_what_the_corpus_lacks_gets_no_register_answer(engine: Engine) -> None:
+    # Of this question the corpus knows "city" and "approve" (deciding); a record on who decides covers those
+    # two words, not the job ad the question is about.
+    question = "We are recruiting and want to publish a job ad on the city's website. Who must approve the ad?"
+    evidence = engine.evidence(question)
+    assert evidence.query.asks_who and evidence.records == (), [r.record.quote for r in evidence.records]
+    assert not engine.ask(question).sure
+    # The same kind of question about what the documents cover is still answered from the register.
+    assert engine.evidence("Who approves participation in conferences abroad?").records

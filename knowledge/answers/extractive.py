@@ -109,6 +109,16 @@ def _overlapping(one: ScoredSentence, other: ScoredSentence) -> bool:
     return one.passage.doc_id == other.passage.doc_id and bool(_sentence_keys(one) & _sentence_keys(other))
 
 
+def without_overlaps(chosen: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The quotes without those that share a sentence with an earlier one of their document: a sentence
+    window holds sentences that are candidates of their own, and quoting both shows the same words twice."""
+    kept: list[ScoredSentence] = []
+    for sentence in chosen:
+        if not any(_overlapping(sentence, other) for other in kept):
+            kept.append(sentence)
+    return kept
+
+
 def without_repeats(chosen: list[ScoredSentence]) -> tuple[list[ScoredSentence], dict[int, list[str]]]:
     """The quotes with every repeat of the same words left out, the first kept; and for each kept quote (by
     position) the other documents that say it too: the same fact on a Swedish and an English page, or in two
@@ -336,7 +346,7 @@ class ExtractiveComposer:
         chosen = choose_quotes(ranked, selection.close_ratio)
         chosen = with_other_document(chosen, ranked, self._documents, selection.other_date_floor, selection.close_ratio)
         chosen = newest_first(chosen, self._documents)
-        chosen, also = without_repeats(chosen)
+        chosen, also = without_repeats(without_overlaps(chosen))
         several = len({s.passage.doc_id for s in chosen}) > 1
         heading = [phrase("several_documents", query.language)] if several else []
         wanted = asked.kinds & NEIGHBOUR_KINDS if asked is not None else frozenset()

@@ -17,7 +17,7 @@ import numpy as np
 from knowledge.index.lexical_index import LexicalIndex
 from knowledge.retrieval.concepts import Concept
 from knowledge.retrieval.query import Query
-from knowledge.text.text_analysis import COMPOUND_PART_WEIGHT, words
+from knowledge.text.text_analysis import COMPOUND_PART_WEIGHT, ENGLISH_FUNCTION_WORDS, words
 from knowledge.types import Responsibility
 
 # Words that ask about each action, as prefixes of Swedish and English words.
@@ -85,7 +85,12 @@ class ResponsibilityRegister:
         act_weights = self._weights(acts, len(acts))
         named = self._coverage(acts, act_weights)
         covered = self._coverage(content, weights) + named
-        coverage = covered / (total + named) if total else np.zeros(len(self.records))
+        # An English question's words that the corpus has no Swedish for are left out of its concepts (they
+        # say nothing about Swedish text), but no record covers them either: they count as uncovered, as a
+        # Swedish word the corpus lacks does. "Who must approve the job ad?" is not answered by a record on
+        # who decides because "approve" is all of it the corpus knows.
+        unmatched = self._unmatched_weight(query)
+        coverage = covered / (total + named + unmatched) if total else np.zeros(len(self.records))
         asked = self._of_actions(actions)
         helping = ~asked & self._of_actions(OTHER_ROLES)
         matched = np.flatnonzero(asked & (coverage >= MIN_OBJECT_COVERAGE))
@@ -141,6 +146,12 @@ class ResponsibilityRegister:
         if not subject or sentence_concepts & subject:
             return True
         return any(query.concepts[i].credit(document_terms) == 1.0 for i in subject)
+
+    def _unmatched_weight(self, query: Query) -> float:
+        if query.language != "en":
+            return 0.0  # a Swedish word the corpus lacks is a concept of its own, weighed in _weights
+        unknown = [w for w in query.focus if not w.known and w.word not in ENGLISH_FUNCTION_WORDS]
+        return self._lexical.idf_median() * len(unknown)
 
     def _weights(self, concepts: list[Concept], own_count: int) -> list[float]:
         weights = []

@@ -4,6 +4,8 @@
 usage: split.py WRITERS_DIR            (writes questions.jsonl, train.jsonl, validation.jsonl, test.jsonl here)
        split.py --add WRITERS_DIR      (keeps every question already in the bank where it is, and splits the
                                         new writers' questions once, with their own seed)
+       split.py --add-off-topic WRITERS_DIR
+                                       (the same for the round of off-topic questions, with its seed)
 
 A conversation stays whole in one split; each writer's questions are spread over the splits in the same
 proportions, so both languages and every style reach each split. The seed is fixed: running it again on the
@@ -19,14 +21,16 @@ from collections import defaultdict
 from pathlib import Path
 
 SEED = 20261130
-# The second round of writers (all twelve documents) was split once with its own seed.
+# The second round of writers (all twelve documents) was split once with its own seed, and so was the third
+# (off-topic questions: what staff ask a Teams assistant that has nothing to do with the documents).
 ADDED_SEED = 20261206
+ADDED_SEEDS = {"--add": ADDED_SEED, "--add-off-topic": 20261207}
 SHARES = (("train", 0.6), ("validation", 0.2), ("test", 0.2))
 HERE = Path(__file__).parent
 
 
 def main(*args: str) -> int:
-    adding = args[0] == "--add"
+    adding = args[0] in ADDED_SEEDS
     writers_dir = args[-1]
     questions: list[dict] = []
     for path in sorted(Path(writers_dir).glob("*.jsonl")):
@@ -35,7 +39,7 @@ def main(*args: str) -> int:
     ids = [q["id"] for q in kept + questions]
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate ids in the writers' files")
-    splits = split(questions, ADDED_SEED if adding else SEED)
+    splits = split(questions, ADDED_SEEDS[args[0]] if adding else SEED)
     for question in kept:
         splits[question["split"]].append(question)
     questions = kept + questions
