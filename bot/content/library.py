@@ -201,7 +201,7 @@ class DocumentLibrary:
         with self._turns:
             status_file = status_file_of(self.folder, name)
             status_file.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(status_file, (json.dumps(content, ensure_ascii=False, indent=2) + "\n").encode())
+            _write_json(status_file, content)
             return self._ingest()
 
     def _path(self, name: str) -> Path:
@@ -288,7 +288,11 @@ def _write_sidecar(path: Path, fields: DocumentMeta) -> None:
     }
     if fields.diary_number is not None:
         content["diary_number"] = fields.diary_number
-    _write_atomically(sidecar_of(path), (json.dumps(content, ensure_ascii=False, indent=2) + "\n").encode())
+    _write_json(sidecar_of(path), content)
+
+
+def _write_json(path: Path, content: Mapping[str, object]) -> None:
+    _write_atomically(path, (json.dumps(content, ensure_ascii=False, indent=2) + "\n").encode())
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

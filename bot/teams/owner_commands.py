@@ -266,8 +266,9 @@ class OwnerConversation:
     async def _documents_card(self, language: Language, page: int) -> dict[str, Any]:
         documents = await self._answerer.documents()
         library = self._library
-        changeable = {d.source for d in documents if library is not None and library.holds(d.source)}
-        status_only = frozenset(d.source for d in documents if library is not None and library.is_bundled(d.source))
+        # Without a library (no changes from Teams here), no document gets buttons.
+        changeable = {d.source for d in documents if library.holds(d.source)} if library else set()
+        status_only = frozenset(d.source for d in documents if library.is_bundled(d.source)) if library else frozenset()
         return owner_cards.documents_card(
             texts_for(language), owner_texts_for(language), documents, changeable, page, status_only
         )

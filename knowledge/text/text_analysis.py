@@ -165,175 +165,6 @@ _FRAME_WORDS = frozenset(
 
 STOPWORDS: frozenset[str] = frozenset(STOPWORDS_SWEDISH) | frozenset(STOPWORDS_EN) | _EXTRA_STOPWORDS | _FRAME_WORDS
 
-# English words that carry no topic but that the short English stopword list above leaves in: prepositions,
-# particles, auxiliaries, pronouns and quantifiers. An English question's words the corpus lacks count as
-# uncovered in the responsibility register; these never should ("who signs OFF", "visits FROM abroad").
-ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(
-    [
-        "about",
-        "above",
-        "across",
-        "after",
-        "again",
-        "against",
-        "all",
-        "along",
-        "also",
-        "although",
-        "am",
-        "among",
-        "any",
-        "anyone",
-        "anything",
-        "around",
-        "away",
-        "back",
-        "because",
-        "been",
-        "before",
-        "behind",
-        "being",
-        "below",
-        "beside",
-        "besides",
-        "between",
-        "beyond",
-        "both",
-        "can",
-        "cannot",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "done",
-        "down",
-        "during",
-        "each",
-        "either",
-        "else",
-        "enough",
-        "even",
-        "ever",
-        "every",
-        "few",
-        "from",
-        "further",
-        "get",
-        "gets",
-        "getting",
-        "got",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "however",
-        "i",
-        "its",
-        "itself",
-        "just",
-        "least",
-        "less",
-        "let",
-        "like",
-        "many",
-        "may",
-        "me",
-        "might",
-        "mine",
-        "more",
-        "most",
-        "much",
-        "must",
-        "my",
-        "myself",
-        "near",
-        "need",
-        "needs",
-        "neither",
-        "never",
-        "nor",
-        "now",
-        "off",
-        "often",
-        "once",
-        "only",
-        "onto",
-        "other",
-        "others",
-        "our",
-        "ours",
-        "out",
-        "over",
-        "own",
-        "per",
-        "perhaps",
-        "please",
-        "quite",
-        "rather",
-        "same",
-        "she",
-        "should",
-        "since",
-        "so",
-        "some",
-        "somebody",
-        "someone",
-        "something",
-        "still",
-        "than",
-        "thanks",
-        "them",
-        "themselves",
-        "those",
-        "though",
-        "through",
-        "thus",
-        "till",
-        "too",
-        "toward",
-        "towards",
-        "under",
-        "unless",
-        "until",
-        "up",
-        "upon",
-        "us",
-        "usually",
-        "very",
-        "via",
-        "want",
-        "wants",
-        "we",
-        "were",
-        "what",
-        "whatever",
-        "when",
-        "where",
-        "whether",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "whose",
-        "why",
-        "within",
-        "without",
-        "would",
-        "yet",
-        "you",
-        "your",
-        "yours",
-    ]
-)
-
 # Swedish links compound parts with -s- or nothing ("vänort|s|avtal", "stad|s|övergripande").
 _LINKING = ("s", "")
 _MIN_PART = 4
@@ -349,6 +180,26 @@ def words(text: str) -> list[str]:
     for match in _WORD.finditer(text):
         out.extend(part for part in match.group(0).lower().split("-") if part)
     return out
+
+
+# English words that carry no topic but that the short English stopword list above leaves in: prepositions,
+# particles, auxiliaries, pronouns and quantifiers. An English question's words the corpus lacks count as
+# uncovered in the responsibility register; these never should ("who signs OFF", "visits FROM abroad").
+ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(
+    words(
+        """
+    about above across after again against all along also although am among any anyone anything around away
+    back because been before behind being below beside besides between beyond both can cannot could did do does
+    doing done down during each either else enough even ever every few from further get gets getting got had
+    has have having he her here hers him his how however i its itself just least less let like many may me
+    might mine more most much must my myself near need needs neither never nor now off often once only onto
+    other others our ours out over own per perhaps please quite rather same she should since so some somebody
+    someone something still than thanks them themselves those though through thus till too toward towards under
+    unless until up upon us usually very via want wants we were what whatever when where whether which while
+    who whom whose why within without would yet you your yours
+        """
+    )
+)
 
 
 class SwedishAnalyzer:
